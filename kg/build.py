@@ -1,0 +1,135 @@
+"""YAML -> RDF -> SHACL -> dist/, atomically: a failed build never replaces the last good one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.namespace import RDF
+
+from kg.graph import build_graph
+from kg.load import Dataset, load_dataset
+from kg.store import OxigraphStore
+from kg.validate import Report, validate
+
+KEEP_BUILDS = 3
+
+
+class BuildError(Exception):
+    """The build stopped; the last good build is still in place."""
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    triples: int
+    counts: dict[str, int]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def check(data_dir: Path | str = "data") -> tuple[Dataset, Graph, Report, dict[str, float]]:
+    """Load, build and validate without writing anything."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    dataset = load_dataset(data_dir)
+    timings["yaml"] = time.perf_counter() - start
+    start = time.perf_counter()
+    graph = build_graph(dataset)
+    timings["rdf"] = time.perf_counter() - start
+    start = time.perf_counter()
+    report = validate(graph, dataset.provenance)
+    timings["shacl"] = time.perf_counter() - start
+    return dataset, graph, report, timings
+
+
+def class_counts(graph: Graph) -> dict[str, int]:
+    counts = Counter(graph.namespace_manager.normalizeUri(o) for o in graph.objects(None, RDF.type))
+    return dict(sorted(counts.items()))
+
+
+def build(data_dir: Path | str = "data", dist: Path | str = "dist") -> BuildResult:
+    """Build into a fresh folder, then swap the ``current`` link to it in one rename."""
+    dataset, graph, report, timings = check(data_dir)
+    if not report.conforms:
+        raise BuildError(report.text())
+    dist = Path(dist)
+    builds = dist / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S-%f")
+    work = builds / f".tmp-{stamp}-{os.getpid()}"
+    final = builds / stamp
+    try:
+        work.mkdir()
+        start = time.perf_counter()
+        (work / "graph.ttl").write_bytes(graph.serialize(format="turtle", encoding="utf-8"))
+        nt = graph.serialize(format="nt", encoding="utf-8")
+        (work / "graph.nt").write_bytes(nt)
+        timings["dump"] = time.perf_counter() - start
+        start = time.perf_counter()
+        store = OxigraphStore(work / "store", read_only=False)
+        store.load_ntriples(nt)
+        triples = store.triples()
+        del store
+        timings["store"] = time.perf_counter() - start
+        counts = class_counts(graph)
+        manifest = {"built": dt.datetime.now().isoformat(timespec="seconds"), "triples": triples,
+                    "classes": counts, "timings_s": {k: round(v, 3) for k, v in timings.items()}}
+        (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        _fsync_tree(work)
+        os.rename(work, final)
+        _swap_link(dist / "current", Path("builds") / stamp)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _prune(builds, keep=final.name)
+    return BuildResult(final, triples, counts, timings)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def _swap_link(link: Path, target: Path) -> None:
+    """Point ``link`` at ``target`` atomically (a symlink renamed over the old one)."""
+    tmp = link.with_name(f".{link.name}.{os.getpid()}")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+    directory = os.open(link.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _prune(builds: Path, keep: str) -> None:
+    """Keep the newest few builds (a server may still read an older one) and drop failed leftovers."""
+    done = sorted(p for p in builds.iterdir() if not p.name.startswith("."))
+    for old in done[:-KEEP_BUILDS]:
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for leftover in builds.glob(".tmp-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,99 @@
+"""Parameters become RDF terms here, and only here; the one audited way to write terms into query text."""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class TermError(ValueError):
+    """A value that cannot be an RDF term."""
+
+
+def check_iri(value: str) -> URIRef:
+    """An absolute IRI with none of the characters SPARQL forbids between < and >."""
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or _IRI_FORBIDDEN.search(value):
+        raise TermError(f"IRI invalide : {value!r}")
+    return URIRef(value)
+
+
+def _escape(text: str) -> str:
+    out = []
+    for char in text:
+        code = ord(char)
+        if char == "\\":
+            out.append("\\\\")
+        elif char == '"':
+            out.append('\\"')
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\r":
+            out.append("\\r")
+        elif char == "\t":
+            out.append("\\t")
+        elif code < 0x20 or code == 0x7F or 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04X}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def term_to_sparql(term: Node) -> str:
+    """SPARQL text for one RDF term: IRIs checked, literals fully escaped."""
+    if isinstance(term, URIRef):
+        return f"<{check_iri(str(term))}>"
+    if isinstance(term, Literal):
+        body = f'"{_escape(str(term))}"'
+        if term.language:
+            if not _LANG.match(term.language):
+                raise TermError(f"étiquette de langue invalide : {term.language!r}")
+            return f"{body}@{term.language}"
+        if term.datatype:
+            return f"{body}^^<{check_iri(str(term.datatype))}>"
+        return body
+    if isinstance(term, BNode):
+        raise TermError("un nœud anonyme ne peut pas servir de paramètre")
+    raise TermError(f"terme RDF non pris en charge : {term!r}")
+
+
+def _first_group_brace(query: str) -> int:
+    """Index of the '{' opening the query's WHERE group, skipping comments, IRIs and strings."""
+    i, n = 0, len(query)
+    while i < n:
+        c = query[i]
+        if c == "#":
+            i = query.find("\n", i)
+            if i < 0:
+                break
+        elif c == "<" and re.match(r"<[^\s<>]*>", query[i:]):
+            i += re.match(r"<[^\s<>]*>", query[i:]).end() - 1
+        elif c in "\"'":
+            quote = query[i:i + 3] if query[i:i + 3] in ('"""', "'''") else c
+            j = i + len(quote)
+            while j < n and query[j:j + len(quote)] != quote:
+                j += 2 if query[j] == "\\" else 1
+            i = j + len(quote) - 1
+        elif c == "{":
+            return i
+        i += 1
+    raise TermError("la requête n'a pas de groupe WHERE { … }")
+
+
+def values_block(query: str, bindings: dict[str, Node]) -> str:
+    """The query with ``VALUES (?a ?b) { (t1 t2) }`` at the top of its WHERE group (for remote stores)."""
+    if not bindings:
+        return query
+    names = sorted(bindings)
+    for name in names:
+        if not _VARIABLE.match(name):
+            raise TermError(f"nom de variable invalide : {name!r}")
+    head = " ".join(f"?{name}" for name in names)
+    row = " ".join(term_to_sparql(bindings[name]) for name in names)
+    at = _first_group_brace(query) + 1
+    return f"{query[:at]}\n  VALUES ({head}) {{ ({row}) }}\n{query[at:]}"
