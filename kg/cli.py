@@ -1,0 +1,185 @@
+"""The ``kg`` command: a thin layer over the kg package. Errors are one clear line and exit 1."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kg import __version__
+
+DEFAULT_LIMIT = 10_000
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise SystemExit(f"kg: --param attend NOM=VALEUR, pas « {pair} »")
+        key, value = pair.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from kg.build import build
+
+    result = build(args.data, args.dist)
+    timings = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
+    print(f"Graphe construit : {result.triples} triplets → {result.path} ({timings})")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kg.build import check
+
+    _, graph, report, _ = check(args.data)
+    print(report.text())
+    if report.conforms:
+        print(f"{len(graph)} triplets vérifiés.")
+    return 0 if report.conforms else 1
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from kg.formats import render
+    from kg.store import open_store
+
+    store = open_store(args.store, args.dist)
+    counts = store.query("""SELECT ?class (COUNT(?s) AS ?count) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?count)""")
+    types = store.query("""PREFIX kg: <https://ess-kg.example/ontologie#>
+        SELECT ?type (COUNT(?s) AS ?count) WHERE { ?s kg:entityType ?type } GROUP BY ?type ORDER BY DESC(?count)""")
+    total = store.query("SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }")
+    if args.format == "json":
+        print(json.dumps({"triples": int(total.rows[0]["triples"]),
+                          "classes": {str(r["class"]): int(r["count"]) for r in counts.rows},
+                          "types": {str(r["type"]): int(r["count"]) for r in types.rows}}, indent=1))
+        return 0
+    print(f"Triplets : {total.rows[0]['triples']}\n\nEntités par type :")
+    print(render(types, "table"))
+    print("\nNœuds par classe :")
+    print(render(counts, "table"))
+    return 0
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from kg.queries import load_queries
+
+    for query in load_queries().values():
+        params = " ".join(f"{p.name}={'…' if p.required else '[…]'}" for p in query.params)
+        print(f"{query.name:<18} {query.summary}" + (f"   [{params}]" if params else ""))
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from kg.formats import render
+    from kg.queries import QueryError, load_queries, run
+    from kg.store import open_store
+
+    queries = load_queries()
+    if args.name not in queries:
+        import difflib
+
+        close = difflib.get_close_matches(args.name, list(queries), n=1)
+        hint = f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
+        raise QueryError(f"requête inconnue « {args.name} »{hint} ; voir « kg queries »")
+    result = run(queries[args.name], _params(args.param), open_store(args.store, args.dist), limit=args.limit)
+    print(render(result, args.format))
+    return 0
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    from kg.formats import render
+    from kg.store import open_store
+
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    result = open_store(args.store, args.dist).query(text, limit=args.limit)
+    if result.graph is not None:
+        print(result.graph.serialize(format="turtle"))
+    else:
+        print(render(result, args.format))
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from rdflib import Graph
+
+    from kg.store import RemoteStore
+
+    dump = Path(args.dist) / "current" / "graph.nt"
+    if not dump.exists():
+        raise SystemExit(f"kg: aucun graphe construit dans {args.dist} : lancez d'abord « kg build »")
+    graph = Graph().parse(dump, format="nt")
+    RemoteStore(args.endpoint, timeout=args.timeout).publish(graph)
+    print(f"{len(graph)} triplets publiés sur {args.endpoint}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kg", description="Graphe de connaissances de l'ESS territoriale (RTES 2024).")
+    p.add_argument("--version", action="version", version=f"kg {__version__}")
+    p.add_argument("--data", default="data", help="dossier des données YAML (défaut : data)")
+    p.add_argument("--dist", default="dist", help="dossier de sortie du build (défaut : dist)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("build", help="YAML → RDF → SHACL → dist/ (atomique)").set_defaults(func=cmd_build)
+    sub.add_parser("validate", help="vérifier les données et les formes SHACL sans rien écrire").set_defaults(func=cmd_validate)
+
+    def store_arg(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--store", default=None,
+                        help="magasin : chemin du magasin embarqué (défaut : le dernier build), « memory », ou URL d'un point SPARQL")
+
+    s = sub.add_parser("stats", help="nombre d'entités par type et de nœuds par classe")
+    store_arg(s)
+    s.add_argument("--format", choices=("table", "json"), default="table")
+    s.set_defaults(func=cmd_stats)
+
+    sub.add_parser("queries", help="les questions nommées").set_defaults(func=cmd_queries)
+
+    q = sub.add_parser("query", help="poser une question nommée")
+    q.add_argument("name")
+    q.add_argument("--param", "-p", action="append", default=[], metavar="NOM=VALEUR")
+    q.add_argument("--format", "-f", choices=("table", "json", "csv", "tsv"), default="table")
+    q.add_argument("--limit", type=int, default=DEFAULT_LIMIT)
+    store_arg(q)
+    q.set_defaults(func=cmd_query)
+
+    sp = sub.add_parser("sparql", help="une requête SPARQL libre (fichier ou - pour l'entrée standard)")
+    sp.add_argument("file")
+    sp.add_argument("--format", "-f", choices=("table", "json", "csv", "tsv"), default="table")
+    sp.add_argument("--limit", type=int, default=DEFAULT_LIMIT)
+    store_arg(sp)
+    sp.set_defaults(func=cmd_sparql)
+
+    pub = sub.add_parser("publish", help="charger le graphe dans un point SPARQL (Graph Store Protocol)")
+    pub.add_argument("--endpoint", required=True, help="URL du point de requête, p. ex. http://127.0.0.1:7878/query")
+    pub.add_argument("--timeout", type=float, default=60.0)
+    pub.set_defaults(func=cmd_publish)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from kg.build import BuildError
+    from kg.load import DataError
+    from kg.queries import QueryError
+    from kg.store import StoreError
+    from kg.terms import TermError
+
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DataError as exc:
+        print(f"kg: {len(exc.problems)} problème(s) dans les données :", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except BuildError as exc:
+        print(f"kg: build refusé, le dernier build reste en place.\n{exc}", file=sys.stderr)
+        return 1
+    except (QueryError, StoreError, TermError, OSError) as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

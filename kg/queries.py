@@ -1,0 +1,226 @@
+"""The query library: queries/*.rq with a ``#+`` YAML header; parameters bound as RDF terms, never pasted."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from kg.graph import period
+from kg.namespaces import BASE, KG
+from kg.source import fold_key
+from kg.store import Result, Store
+from kg.terms import TermError, check_iri
+
+QUERIES = Path(__file__).resolve().parent.parent / "queries"
+PARAM_TYPES = ("entity", "integer", "date", "enum", "string", "search", "iri")
+ENTITY_TYPES = ("organisation", "personne", "loi", "outil", "territoire", "publication", "evenement")
+DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+class QueryError(Exception):
+    """A named query that cannot run as asked: unknown name, bad parameter, ambiguous entity."""
+
+
+@dataclass
+class Param:
+    name: str
+    type: str
+    var: str
+    required: bool = False
+    default: str | None = None
+    example: str | None = None
+    description: str = ""
+    values: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    bound: str = "start"
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    summary: str
+    summary_en: str
+    description: str
+    params: list[Param]
+    columns: list[str]
+    text: str
+    path: Path
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    """Read one .rq file and its ``#+`` header."""
+    text = path.read_text(encoding="utf-8")
+    header = "\n".join(line[3:] if line.startswith("#+ ") else line[2:]
+                       for line in text.splitlines() if line.startswith("#+"))
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as exc:
+        raise QueryError(f"{path.name}: en-tête #+ illisible : {exc}") from None
+    params = []
+    for name, spec in (meta.get("params") or {}).items():
+        spec = spec or {}
+        if spec.get("type") not in PARAM_TYPES:
+            raise QueryError(f"{path.name}: paramètre {name} : type inconnu {spec.get('type')!r}")
+        params.append(Param(name=name, type=spec["type"], var=spec.get("var", name),
+                            required=bool(spec.get("required")), default=spec.get("default"),
+                            example=None if spec.get("example") is None else str(spec["example"]),
+                            description=spec.get("description", ""), values=[str(v) for v in spec.get("values") or []],
+                            kinds=list(spec.get("kinds") or []), bound=spec.get("bound", "start")))
+    for key in ("summary", "columns"):
+        if key not in meta:
+            raise QueryError(f"{path.name}: l'en-tête #+ doit donner « {key} »")
+    return NamedQuery(path.stem, meta["summary"], meta.get("summary_en", ""), meta.get("description", "").strip(),
+                      params, list(meta["columns"]), text, path)
+
+
+def load_queries(folder: Path = QUERIES) -> dict[str, NamedQuery]:
+    """Every named query, by name (its file name)."""
+    return {q.name: q for q in (parse_query_file(p) for p in sorted(folder.glob("*.rq")))}
+
+
+# --- parameters ---------------------------------------------------------------------------------
+
+ENTITY_LOOKUP = """
+PREFIX kg: <https://ess-kg.example/ontologie#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?entity ?label ?type ?key WHERE {
+  ?entity kg:searchKey ?key ; rdfs:label ?label ; kg:entityType ?type .
+}"""
+
+ENTITY_BY_KEY = """
+PREFIX kg: <https://ess-kg.example/ontologie#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?entity ?label ?type ?key WHERE {
+  { ?entity kg:searchKey ?key } UNION { ?entity kg:identifier ?key }
+  ?entity rdfs:label ?label ; kg:entityType ?type .
+}"""
+
+ENTITY_EXISTS = """
+PREFIX kg: <https://ess-kg.example/ontologie#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?entity ?label ?type WHERE { ?entity rdfs:label ?label ; kg:entityType ?type . }"""
+
+
+def resolve_entity(store: Store, value: str, kinds: list[str] | None = None) -> tuple[URIRef, str]:
+    """A label, alias, identifier or IRI -> (IRI, label); unknown or ambiguous values list candidates."""
+    value = value.strip()
+    if not value:
+        raise QueryError("entité vide : donnez un nom, un sigle ou une IRI")
+    allowed = set(kinds or ENTITY_TYPES)
+    if re.match(r"^https?://", value):
+        try:
+            iri = check_iri(value)
+        except TermError as exc:
+            raise QueryError(str(exc)) from None
+        rows = store.query(ENTITY_EXISTS, {"entity": iri}).rows
+        rows = [r for r in rows if str(r["type"]) in allowed]
+        if not rows:
+            raise QueryError(f"aucune entité {'de type ' + '/'.join(sorted(allowed)) + ' ' if kinds else ''}à l'IRI {value}")
+        return iri, str(rows[0]["label"])
+    key = fold_key(value)
+    for prefix in ("l'", "la ", "le ", "les "):
+        if key.startswith(prefix) and len(key) > len(prefix) + 1:
+            key = key[len(prefix):]
+            break
+    rows = store.query(ENTITY_BY_KEY, {"key": Literal(key)}).rows
+    found = {r["entity"]: r for r in rows if str(r["type"]) in allowed}
+    if len(found) == 1:
+        (iri, row), = found.items()
+        return iri, str(row["label"])
+    everything = [r for r in store.query(ENTITY_LOOKUP).rows if str(r["type"]) in allowed]
+    if not found:
+        words = key.split()
+        found = {r["entity"]: r for r in everything
+                 if words and all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", str(r["key"])) for w in words)}
+        if len(found) == 1:
+            (iri, row), = found.items()
+            return iri, str(row["label"])
+    if found:
+        names = sorted({f"{r['label']} <{iri}>" for iri, r in found.items()})
+        raise QueryError(f"« {value} » est ambigu ; précisez parmi : " + " ; ".join(names[:10]))
+    keys = {str(r["key"]): r for r in everything}
+    close = difflib.get_close_matches(key, list(keys), n=5, cutoff=0.6)
+    hint = " ; entités proches : " + " ; ".join(sorted({str(keys[k]["label"]) for k in close})) if close else ""
+    raise QueryError(f"entité inconnue « {value} »{hint}")
+
+
+def to_term(param: Param, raw: str, store: Store) -> Node:
+    """One raw parameter value -> one RDF term (the only place where user text becomes a term)."""
+    if param.type == "entity":
+        return resolve_entity(store, raw, param.kinds)[0]
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?\d{1,12}", raw.strip()):
+            raise QueryError(f"{param.name} : un nombre entier est attendu, pas « {raw} »")
+        return Literal(int(raw), datatype=XSD.integer)
+    if param.type == "date":
+        raw = raw.strip()
+        if not DATE.match(raw):
+            raise QueryError(f"{param.name} : date attendue sous la forme AAAA, AAAA-MM ou AAAA-MM-JJ, pas « {raw} »")
+        try:
+            day = period(raw, end=param.bound == "end")
+            import datetime as dt
+            dt.date.fromisoformat(day)
+        except ValueError:
+            raise QueryError(f"{param.name} : date impossible « {raw} »") from None
+        return Literal(day, datatype=XSD.date)
+    if param.type == "enum":
+        if raw not in param.values:
+            close = difflib.get_close_matches(raw, param.values, n=1)
+            hint = f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
+            raise QueryError(f"{param.name} : valeur « {raw} » non permise{hint} ; valeurs : {', '.join(param.values)}")
+        return Literal(raw)
+    if param.type == "search":
+        key = fold_key(raw)
+        if not key:
+            raise QueryError(f"{param.name} : texte de recherche vide")
+        return Literal(key)
+    if param.type == "iri":
+        try:
+            return check_iri(raw)
+        except TermError as exc:
+            raise QueryError(f"{param.name} : {exc}") from None
+    return Literal(raw)
+
+
+def bind(query: NamedQuery, raw: dict[str, str], store: Store) -> dict[str, Node]:
+    """Check the raw parameters against the header and turn them into RDF terms, keyed by variable."""
+    known = {p.name: p for p in query.params}
+    for name in raw:
+        if name not in known:
+            close = difflib.get_close_matches(name, list(known), n=1)
+            hint = f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
+            allowed = ", ".join(known) or "aucun"
+            raise QueryError(f"{query.name} : paramètre inconnu « {name} »{hint} ; paramètres : {allowed}")
+    bindings: dict[str, Node] = {}
+    for param in query.params:
+        value = raw.get(param.name)
+        if value is None or value == "":
+            value = param.default
+        if value is None:
+            if param.required:
+                example = f" (exemple : --param {param.name}={param.example})" if param.example else ""
+                raise QueryError(f"{query.name} : le paramètre « {param.name} » est obligatoire{example}")
+            continue
+        bindings[param.var] = to_term(param, str(value), store)
+    return bindings
+
+
+def run(query: NamedQuery, raw: dict[str, str], store: Store, limit: int | None = None) -> Result:
+    """Run a named query; the result keeps only the columns its header declares."""
+    bindings = bind(query, raw, store)
+    result = store.query(query.text, bindings, limit=limit)
+    result.rows = [{c: row.get(c) for c in query.columns} for row in result.rows]
+    result.vars = list(query.columns)
+    result.extra["bindings"] = bindings
+    return result
+
+
+__all__ = ["BASE", "KG", "NamedQuery", "Param", "QueryError", "bind", "load_queries", "resolve_entity", "run"]
