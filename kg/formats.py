@@ -10,6 +10,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from kg.namespaces import BASE, PREFIXES
 from kg.store import Result
 from kg.terms import term_to_sparql
 
@@ -89,8 +90,12 @@ def _short(term: Node | None) -> str:
     if term is None:
         return ""
     text = str(term)
-    if isinstance(term, URIRef) and text.startswith("https://ess-kg.example/"):
-        return text[len("https://ess-kg.example/"):]
+    if isinstance(term, URIRef):
+        for prefix, ns in PREFIXES.items():
+            if text.startswith(str(ns)) and len(text) > len(str(ns)):
+                return f"{prefix}:{text[len(str(ns)):]}"
+        if text.startswith(BASE):
+            return text[len(BASE):]
     return " ".join(text.split())
 
 

@@ -540,10 +540,18 @@ def _check_fiche(ck: _Checker, rec: Any, file: str, programme: str, axes: set[st
 
 # --- the whole dataset --------------------------------------------------------------------------
 
+def _relative(path: Path) -> str:
+    """A path as the curator would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def load_dataset(root: Path | str = "data") -> Dataset:
     """Read every YAML file under ``root``, check it, and return the cross-referenced dataset."""
     root = Path(root)
-    rel = lambda p: str(p.relative_to(root.parent)) if root.parent in p.parents else str(p)  # noqa: E731
+    rel = _relative
     prog_file = root / "programme.yaml"
     if not prog_file.exists():
         raise DataError([f"{rel(prog_file)}: fichier absent (le programme et ses axes)"])

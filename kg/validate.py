@@ -10,6 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from kg.load import Where
+from kg.namespaces import PREFIXES
 
 SHAPES = Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"
 
@@ -25,7 +26,7 @@ class Violation:
 
     def __str__(self) -> str:
         place = f"{self.where}: " if self.where else ""
-        path = f" ({self.path})" if self.path else ""
+        path = f" ({_prefixed(self.path)})" if self.path else ""
         value = f" — valeur : {self.value}" if self.value else ""
         return f"{place}{self.message}{path}{value} [{self.component}] <{self.focus}>"
 
@@ -42,6 +43,13 @@ class Report:
         lines = [f"{len(self.violations)} violation(s) des formes SHACL :"]
         lines += [f"- {v}" for v in self.violations]
         return "\n".join(lines)
+
+
+def _prefixed(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(str(ns)):
+            return f"{prefix}:{iri[len(str(ns)):]}"
+    return iri
 
 
 def _where(focus: str, provenance: dict[str, Where]) -> Where | None:
@@ -78,7 +86,7 @@ def validate(graph: Graph, provenance: dict[str, Where] | None = None, shapes: P
         fr = [m for m in messages] or ["violation"]
         component = results.value(result, SH.sourceConstraintComponent)
         violations.append(Violation(
-            focus=str(focus), path=_short(graph, path) if isinstance(path, URIRef) else (str(path) if path else None),
+            focus=str(focus), path=str(path) if isinstance(path, URIRef) else None,
             component=str(component).rsplit("#", 1)[-1] if component else "",
             message=fr[0], value=_short(graph, results.value(result, SH.value)),
             where=_where(str(focus), provenance or {})))

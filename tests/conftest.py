@@ -1,0 +1,130 @@
+"""Fixtures: the real data built once, each store kind, a real Oxigraph server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from kg.build import build
+from kg.graph import build_graph
+from kg.load import load_dataset
+from kg.store import MemoryStore, OxigraphStore, RemoteStore
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    return load_dataset(DATA)
+
+
+@pytest.fixture(scope="session")
+def graph(dataset) -> Graph:
+    return build_graph(dataset)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """A real ``kg build`` of data/ into a temporary dist folder."""
+    dist = tmp_path_factory.mktemp("dist")
+    build(DATA, dist)
+    return dist
+
+
+@pytest.fixture
+def mini_data(tmp_path) -> Path:
+    """A copy of the small fixture dataset that a test may break."""
+    target = tmp_path / "data"
+    shutil.copytree(MINI, target)
+    return target
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def oxigraph_binary() -> str:
+    """The Oxigraph server shipped by the ``oxigraph`` package (installed by ``make test``)."""
+    candidate = Path(sys.executable).parent / "oxigraph"
+    found = str(candidate) if candidate.exists() else shutil.which("oxigraph")
+    if not found:
+        raise RuntimeError("le serveur Oxigraph est introuvable : « make test » installe le paquet oxigraph")
+    return found
+
+
+class OxigraphServer:
+    """A real Oxigraph server process on 127.0.0.1, started and stopped by the tests."""
+
+    def __init__(self, location: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/query?query=ASK%7B%7D", timeout=1).read()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("le serveur Oxigraph s'est arrêté au démarrage")
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("le serveur Oxigraph n'a pas répondu en 20 s")
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.url}/query"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory, built):
+    """A real Oxigraph server loaded with the built graph through ``kg publish``."""
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
+    try:
+        result = subprocess.run([sys.executable, "-m", "kg.cli", "--dist", str(built), "publish",
+                                 "--endpoint", server.query_url], capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session", params=["oxigraph", "memory", "remote"])
+def store(request, built, graph):
+    """Every store kind, each holding the same graph."""
+    if request.param == "oxigraph":
+        s = OxigraphStore(built / "current" / "store")
+    elif request.param == "memory":
+        s = MemoryStore(graph)
+    else:
+        s = RemoteStore(request.getfixturevalue("oxigraph_server").query_url, timeout=10, retries=0)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def embedded(built):
+    return OxigraphStore(built / "current" / "store")
