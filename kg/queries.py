@@ -148,7 +148,8 @@ def resolve_entity(store: Store, value: str, kinds: list[str] | None = None) -> 
         raise QueryError(f"« {value} » est ambigu ; précisez parmi : " + " ; ".join(names[:10]))
     keys = {str(r["key"]): r for r in everything}
     close = difflib.get_close_matches(key, list(keys), n=5, cutoff=0.6)
-    hint = " ; entités proches : " + " ; ".join(sorted({str(keys[k]["label"]) for k in close})) if close else ""
+    labels = list(dict.fromkeys(str(keys[k]["label"]) for k in close))  # closest first
+    hint = " ; entités proches : " + " ; ".join(labels) if labels else ""
     raise QueryError(f"entité inconnue « {value} »{hint}")
 
 

@@ -1,0 +1,81 @@
+"""kg build writes dist/ atomically; a failed build keeps the last good one; validate and stats speak French."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from kg.build import build
+from kg.cli import main
+from kg.store import OxigraphStore
+
+from .conftest import ROOT
+
+
+def run_kg(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_build_writes_dump_store_and_manifest(built):
+    current = built / "current"
+    assert current.is_symlink()
+    manifest = json.loads((current / "manifest.json").read_text())
+    assert manifest["classes"]["kg:Fiche"] == 14
+    assert manifest["classes"]["kg:Axis"] == 7
+    assert (current / "graph.ttl").stat().st_size > 0
+    assert OxigraphStore(current / "store").triples() == manifest["triples"]
+
+
+def test_failed_build_keeps_the_last_good_one(mini_data, tmp_path):
+    dist = tmp_path / "dist"
+    good = build(mini_data, dist)
+    target = os.readlink(dist / "current")
+    (mini_data / "fiches/01.yaml").write_text(
+        (mini_data / "fiches/01.yaml").read_text(encoding="utf-8").replace("agent: jeanne-essai", "agent: personne"),
+        encoding="utf-8")
+    result = run_kg("--data", str(mini_data), "--dist", str(dist), "build")
+    assert result.returncode == 1
+    assert "personne ou organisation inconnu(e) « personne »" in result.stderr
+    assert os.readlink(dist / "current") == target
+    assert OxigraphStore(dist / "current" / "store").triples() == good.triples
+    assert [p.name for p in (dist / "builds").iterdir() if p.name.startswith(".tmp")] == []
+
+
+def test_shacl_violation_refuses_the_build(mini_data, tmp_path):
+    dist = tmp_path / "dist"
+    build(mini_data, dist)
+    target = os.readlink(dist / "current")
+    (mini_data / "people.yaml").write_text(
+        (mini_data / "people.yaml").read_text(encoding="utf-8") + '  - {id: sans-role, label: "Sans Rôle"}\n', encoding="utf-8")
+    result = run_kg("--data", str(mini_data), "--dist", str(dist), "build")
+    assert result.returncode == 1
+    assert "build refusé, le dernier build reste en place" in result.stderr
+    assert "people.yaml:4: personne sans-role: Chaque personne tient un rôle quelque part" in result.stderr
+    assert os.readlink(dist / "current") == target
+
+
+def test_validate_reports_in_french_and_exits_1(mini_data):
+    (mini_data / "people.yaml").write_text(
+        (mini_data / "people.yaml").read_text(encoding="utf-8") + '  - {id: sans-role, label: "Sans Rôle"}\n', encoding="utf-8")
+    result = run_kg("--data", str(mini_data), "validate")
+    assert result.returncode == 1
+    assert "1 violation(s) des formes SHACL" in result.stdout
+    ok = run_kg("--data", "data", "validate")
+    assert ok.returncode == 0 and "Le graphe est conforme aux formes SHACL." in ok.stdout
+
+
+def test_stats_counts_per_class(built, capsys):
+    assert main(["--dist", str(built), "stats", "--format", "json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["classes"]["https://ess-kg.example/ontologie#Fiche"] == 14
+    assert stats["types"]["personne"] == 25
+    assert stats["triples"] > 10000
+
+
+def test_a_second_build_swaps_and_keeps_few(mini_data, tmp_path):
+    dist = tmp_path / "dist"
+    for _ in range(5):
+        build(mini_data, dist)
+    assert len([p for p in (dist / "builds").iterdir()]) == 3
