@@ -115,6 +115,18 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from web import create_app
+
+    app = create_app({"DIST": args.dist, "STORE": args.store})
+    app.extensions["kg_store"].get()  # fail now, with a clear message, if nothing is built
+    print(f"Graphe servi sur http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="kg", clear_untrusted_proxy_headers=True)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Graphe de connaissances de l'ESS territoriale (RTES 2024).")
     p.add_argument("--version", action="version", version=f"kg {__version__}")
@@ -150,6 +162,13 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--limit", type=int, default=DEFAULT_LIMIT)
     store_arg(sp)
     sp.set_defaults(func=cmd_sparql)
+
+    sv = sub.add_parser("serve", help="servir le site et le point SPARQL (waitress, 127.0.0.1 par défaut)")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--threads", type=int, default=8)
+    store_arg(sv)
+    sv.set_defaults(func=cmd_serve)
 
     pub = sub.add_parser("publish", help="charger le graphe dans un point SPARQL (Graph Store Protocol)")
     pub.add_argument("--endpoint", required=True, help="URL du point de requête, p. ex. http://127.0.0.1:7878/query")

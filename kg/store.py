@@ -132,26 +132,36 @@ class OxigraphStore(Store):
         subs = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items() if v is not None}
         start = time.perf_counter()
         try:
-            answer = self._store.query(query, substitutions=subs or None)
+            result = self._collect(form, query, subs or None, limit)
         except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
             raise StoreError(f"la requête a échoué : {exc}") from None
-        if form == "ASK":
-            return Result([], [], boolean=bool(answer), elapsed_ms=(time.perf_counter() - start) * 1000)
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            g = Graph()
-            for n, triple in enumerate(answer):
+        result.elapsed_ms = (time.perf_counter() - start) * 1000
+        return result
+
+    def _collect(self, form: str, query: str, subs, limit: int | None) -> Result:
+        """Read the whole answer here: pyoxigraph's iterators must die on the thread that made them."""
+        answer = self._store.query(query, substitutions=subs)
+        try:
+            if form == "ASK":
+                return Result([], [], boolean=bool(answer))
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                g, truncated = Graph(), False
+                for n, triple in enumerate(answer):
+                    if limit is not None and n >= limit:
+                        truncated = True
+                        break
+                    g.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+                return Result([], [], truncated=truncated, graph=g)
+            names = [v.value for v in answer.variables]
+            rows, truncated = [], False
+            for n, solution in enumerate(answer):
                 if limit is not None and n >= limit:
-                    return Result([], [], truncated=True, graph=g, elapsed_ms=(time.perf_counter() - start) * 1000)
-                g.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
-            return Result([], [], graph=g, elapsed_ms=(time.perf_counter() - start) * 1000)
-        names = [v.value for v in answer.variables]
-        rows, truncated = [], False
-        for n, solution in enumerate(answer):
-            if limit is not None and n >= limit:
-                truncated = True
-                break
-            rows.append({name: to_rdflib(solution[name]) for name in names})
-        return Result(names, rows, truncated, elapsed_ms=(time.perf_counter() - start) * 1000)
+                    truncated = True
+                    break
+                rows.append({name: to_rdflib(solution[name]) for name in names})
+            return Result(names, rows, truncated)
+        finally:
+            del answer
 
     def triples(self) -> int:
         return len(self._store)

@@ -1,0 +1,325 @@
+"""What the site shows, as plain data: one function per page kind, each a few bound queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.namespaces import BASE, KG, PREFIXES
+from kg.queries import load_queries, run
+from kg.store import Store
+
+P = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+TYPE_LABELS = {
+    "organisation": ("Organisation", "Organisations"), "personne": ("Personne", "Personnes"),
+    "loi": ("Texte juridique", "Textes juridiques"), "outil": ("Outil ou dispositif", "Outils et dispositifs"),
+    "territoire": ("Territoire", "Territoires"), "publication": ("Publication", "Publications"),
+    "evenement": ("Événement", "Événements"),
+}
+TYPE_PATHS = {"organisation": "organisation", "personne": "personne", "loi": "loi", "outil": "concept",
+              "territoire": "territoire", "publication": "publication", "evenement": "evenement"}
+SECTION_LABELS = {
+    "contexte": "Contexte", "objectifs": "Objectifs", "actions": "Actions", "actions-realisees": "Actions réalisées",
+    "perspectives": "Perspectives 2024", "plaidoyer": "Éléments de plaidoyer", "points-attention": "Points d'attention",
+    "propositions": "Propositions", "projets": "Projets", "role-commission": "Rôle de la commission",
+    "calendrier": "Calendrier",
+}
+ROLE_LABELS = {"referent-ca": "Référent·e CA", "referent-equipe": "Référent·e équipe", "contributeur": "Contributeur·rice"}
+STATUS_LABELS = {"realise": "réalisé", "prevu": "prévu", "propose": "proposé"}
+VIA_LABELS = {"mention": "nommé dans le texte", "role": "rôle sur la fiche", "evenement": "organise ou accueille un événement"}
+
+
+def _str(node: Node | None) -> str | None:
+    return None if node is None else str(node)
+
+
+def _py(node: Node | None) -> Any:
+    return None if node is None else node.toPython() if isinstance(node, Literal) else str(node)
+
+
+# --- home ----------------------------------------------------------------------------------------
+
+def overview(store: Store) -> dict[str, Any]:
+    """Counts by type and the axes with their fiches."""
+    counts = store.query(P + "SELECT ?type (COUNT(?e) AS ?n) WHERE { ?e kg:entityType ?type } GROUP BY ?type").rows
+    rows = store.query(P + """
+SELECT ?axis ?axisLabel ?position ?fiche ?number ?title WHERE {
+  ?axis a kg:Axis ; rdfs:label ?axisLabel ; kg:position ?position .
+  OPTIONAL { ?fiche kg:axis ?axis ; kg:ficheNumber ?number ; rdfs:label ?title }
+} ORDER BY ?position ?number""").rows
+    axes: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        axis = axes.setdefault(str(r["axis"]), {"iri": str(r["axis"]), "label": str(r["axisLabel"]), "fiches": []})
+        if r["fiche"] is not None:
+            axis["fiches"].append({"iri": str(r["fiche"]), "number": _py(r["number"]), "label": str(r["title"])})
+    by_type = {str(r["type"]): _py(r["n"]) for r in counts}
+    return {"counts": [{"type": t, "label": TYPE_LABELS[t][1], "count": by_type.get(t, 0), "path": TYPE_PATHS[t]}
+                       for t in TYPE_LABELS],
+            "axes": list(axes.values()),
+            "fiches": sum(len(a["fiches"]) for a in axes.values())}
+
+
+# --- a fiche -------------------------------------------------------------------------------------
+
+def fiche(store: Store, iri: URIRef) -> dict[str, Any] | None:
+    """Every section, role, mention and event of one fiche."""
+    head = store.query(P + """
+SELECT ?this ?number ?label ?title ?status ?axis ?axisLabel ?line ?programme ?programmeLabel WHERE {
+  ?this a kg:Fiche ; kg:ficheNumber ?number ; rdfs:label ?label ; kg:axis ?axis ; kg:programme ?programme .
+  ?axis rdfs:label ?axisLabel . ?programme rdfs:label ?programmeLabel .
+  OPTIONAL { ?this dcterms:title ?title } OPTIONAL { ?this kg:ficheStatus ?status } OPTIONAL { ?this kg:lineStart ?line }
+}""", {"this": iri}).rows
+    if not head:
+        return None
+    h = head[0]
+    roles = store.query(P + """
+SELECT ?this ?code ?agent ?name ?type ?scope ?quote ?line WHERE {
+  ?r kg:fiche ?this ; a kg:Role ; kg:roleCode ?code ; kg:quote ?quote ; kg:lineStart ?line .
+  OPTIONAL { ?r kg:agent ?agent . ?agent rdfs:label ?name ; kg:entityType ?type }
+  OPTIONAL { ?r kg:scope ?scope }
+  BIND(IF(?code = "referent-ca", 0, IF(?code = "referent-equipe", 1, 2)) AS ?order)
+} ORDER BY ?order ?name""", {"this": iri}).rows
+    items = store.query(P + """
+SELECT ?this ?section ?kind ?heading ?spos ?item ?ipos ?text ?first ?last WHERE {
+  ?section a kg:Section ; kg:fiche ?this ; kg:sectionKind ?kind ; kg:position ?spos .
+  OPTIONAL { ?section kg:heading ?heading }
+  ?item kg:section ?section ; kg:position ?ipos ; kg:text ?text ; kg:lineStart ?first ; kg:lineEnd ?last .
+} ORDER BY ?spos ?ipos""", {"this": iri}).rows
+    mentions = store.query(P + """
+SELECT ?this ?item ?entity ?label ?type ?start ?end WHERE {
+  ?m a kg:Mention ; kg:fiche ?this ; oa:hasBody ?entity ; oa:hasTarget ?t .
+  ?t oa:hasSource ?item ; oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end .
+  ?entity rdfs:label ?label ; kg:entityType ?type .
+}""", {"this": iri}).rows
+    by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for m in mentions:
+        by_item[str(m["item"])].append({"entity": str(m["entity"]), "label": str(m["label"]), "type": str(m["type"]),
+                                        "start": _py(m["start"]), "end": _py(m["end"])})
+    sections: list[dict[str, Any]] = []
+    for r in items:
+        if not sections or sections[-1]["iri"] != str(r["section"]):
+            sections.append({"iri": str(r["section"]), "kind": str(r["kind"]), "title": SECTION_LABELS[str(r["kind"])],
+                             "heading": _str(r["heading"]), "items": []})
+        found = sorted(by_item.get(str(r["item"]), []), key=lambda m: m["start"])
+        sections[-1]["items"].append({"iri": str(r["item"]), "text": str(r["text"]), "first": _py(r["first"]),
+                                      "last": _py(r["last"]), "segments": _segments(str(r["text"]), found)})
+    events = store.query(P + """
+SELECT ?this ?event ?label ?date ?dateText ?status ?kind ?participants ?participantsText ?place ?placeLabel WHERE {
+  ?event kg:fiche ?this ; a kg:Event ; rdfs:label ?label ; kg:eventStatus ?status ; kg:kind ?kind .
+  OPTIONAL { ?event schema:startDate ?date } OPTIONAL { ?event kg:dateText ?dateText }
+  OPTIONAL { ?event kg:participants ?participants ; kg:participantsText ?participantsText }
+  OPTIONAL { ?event schema:location ?place . ?place rdfs:label ?placeLabel }
+  OPTIONAL { ?event kg:periodStart ?start }
+} ORDER BY (!BOUND(?start)) ?start ?label""", {"this": iri}).rows
+    involved = store.query(P + """
+SELECT ?this ?entity ?label ?type (GROUP_CONCAT(DISTINCT ?via; separator=" ") AS ?vias) WHERE {
+  ?inv kg:fiche ?this ; kg:entity ?entity ; kg:via ?via .
+  ?entity rdfs:label ?label ; kg:entityType ?type .
+} GROUP BY ?this ?entity ?label ?type ORDER BY ?type ?label""", {"this": iri}).rows
+    return {
+        "iri": str(iri), "number": _py(h["number"]), "label": str(h["label"]), "title": _str(h["title"]),
+        "status": _str(h["status"]), "axis": {"iri": str(h["axis"]), "label": str(h["axisLabel"])},
+        "programme": {"iri": str(h["programme"]), "label": str(h["programmeLabel"])}, "line": _py(h["line"]),
+        "roles": [{"code": str(r["code"]), "role": ROLE_LABELS[str(r["code"])], "agent": _str(r["agent"]),
+                   "name": _str(r["name"]) or "?", "type": _str(r["type"]), "scope": _str(r["scope"]),
+                   "quote": str(r["quote"]), "line": _py(r["line"])} for r in roles],
+        "sections": sections,
+        "events": [_event_row(r) for r in events],
+        "involved": [{"entity": str(r["entity"]), "label": str(r["label"]), "type": str(r["type"]),
+                      "vias": str(r["vias"]).split()} for r in involved],
+    }
+
+
+def _segments(text: str, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The text cut into plain runs and mentions (for highlighting, escaped by the template)."""
+    out, at = [], 0
+    for m in mentions:
+        if m["start"] < at:
+            continue
+        if m["start"] > at:
+            out.append({"text": text[at:m["start"]]})
+        out.append({"text": text[m["start"]:m["end"]], "entity": m["entity"], "label": m["label"], "type": m["type"]})
+        at = m["end"]
+    if at < len(text):
+        out.append({"text": text[at:]})
+    return out
+
+
+def _event_row(r: dict[str, Node | None]) -> dict[str, Any]:
+    return {"iri": str(r["event"]), "label": str(r["label"]), "date": _str(r.get("date")),
+            "date_text": _str(r.get("dateText")), "status": str(r["status"]),
+            "status_label": STATUS_LABELS[str(r["status"])], "kind": str(r["kind"]),
+            "participants": _py(r.get("participants")), "participants_text": _str(r.get("participantsText")),
+            "place": _str(r.get("place")), "place_label": _str(r.get("placeLabel"))}
+
+
+# --- any entity ----------------------------------------------------------------------------------
+
+@dataclass
+class Statement:
+    predicate: str
+    predicate_label: str
+    value: str
+    value_label: str | None
+    is_iri: bool
+    lang: str | None = None
+    datatype: str | None = None
+
+
+def _predicate_label(store_labels: dict[str, str], predicate: str) -> str:
+    if predicate in store_labels:
+        return store_labels[predicate]
+    for prefix, ns in PREFIXES.items():
+        if predicate.startswith(str(ns)):
+            return f"{prefix}:{predicate[len(str(ns)):]}"
+    return predicate
+
+
+def entity(store: Store, iri: URIRef, ontology_labels: dict[str, str]) -> dict[str, Any] | None:
+    """Label, type, properties, incoming links with counts, appearances with quotes, external links."""
+    out_rows = store.query(P + """
+SELECT ?this ?p ?o ?oLabel WHERE { ?this ?p ?o . OPTIONAL { ?o rdfs:label ?oLabel } }""", {"this": iri}).rows
+    if not out_rows:
+        return None
+    props: list[Statement] = []
+    label = kind = etype = None
+    for r in out_rows:
+        p, o = str(r["p"]), r["o"]
+        if p == str(PREFIXES["rdfs"]) + "label":
+            label = str(o)
+        if p == str(KG.kind):
+            kind = str(o)
+        if p == str(KG.entityType):
+            etype = str(o)
+        props.append(Statement(p, _predicate_label(ontology_labels, p), str(o), _str(r["oLabel"]),
+                               isinstance(o, URIRef), getattr(o, "language", None),
+                               _str(getattr(o, "datatype", None))))
+    props.sort(key=lambda s: (s.predicate_label, s.value_label or s.value))
+    incoming = store.query(P + """
+SELECT ?this ?p (COUNT(DISTINCT ?s) AS ?n) (SAMPLE(?s) AS ?example) (SAMPLE(?sLabel) AS ?exampleLabel) WHERE {
+  ?s ?p ?this . OPTIONAL { ?s rdfs:label ?sLabel }
+} GROUP BY ?this ?p ORDER BY DESC(?n)""", {"this": iri}).rows
+    incoming_detail = store.query(P + """
+SELECT ?this ?p ?s ?sLabel WHERE { ?s ?p ?this . ?s rdfs:label ?sLabel } ORDER BY ?p ?sLabel LIMIT 500""",
+                                  {"this": iri}).rows
+    detail: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in incoming_detail:
+        detail[str(r["p"])].append({"iri": str(r["s"]), "label": str(r["sLabel"])})
+    appearances = store.query(P + """
+SELECT ?this ?fiche ?number ?ficheLabel ?via ?evidence ?first ?last WHERE {
+  ?inv kg:entity ?this ; kg:fiche ?fiche ; kg:via ?via ; kg:evidence ?evidence ; kg:lineStart ?first ; kg:lineEnd ?last .
+  ?fiche kg:ficheNumber ?number ; rdfs:label ?ficheLabel .
+} ORDER BY ?number ?first""", {"this": iri}).rows
+    fiches: dict[str, dict[str, Any]] = {}
+    for r in appearances:
+        f = fiches.setdefault(str(r["fiche"]), {"iri": str(r["fiche"]), "number": _py(r["number"]),
+                                                "label": str(r["ficheLabel"]), "quotes": []})
+        quote = {"text": str(r["evidence"]), "via": VIA_LABELS[str(r["via"])], "first": _py(r["first"]), "last": _py(r["last"])}
+        if quote not in f["quotes"]:
+            f["quotes"].append(quote)
+    external = [s for s in props if s.predicate in (str(PREFIXES["skos"]) + "exactMatch", str(PREFIXES["skos"]) + "closeMatch")]
+    return {
+        "iri": str(iri), "label": label or str(iri), "type": etype, "type_label": TYPE_LABELS.get(etype or "", ("", ""))[0],
+        "kind": kind, "properties": props,
+        "incoming": [{"predicate": str(r["p"]), "predicate_label": _predicate_label(ontology_labels, str(r["p"])),
+                      "count": _py(r["n"]), "items": detail.get(str(r["p"]), [])} for r in incoming],
+        "fiches": list(fiches.values()),
+        "external": [{"iri": s.value, "match": "exacte" if s.predicate.endswith("exactMatch") else "proche"} for s in external],
+        "link_status": next((s.value for s in props if s.predicate == str(KG.linkStatus)), None),
+    }
+
+
+def describe(store: Store, iri: URIRef) -> Graph:
+    """The triples about an IRI, both ways (what its RDF twins serve)."""
+    result = store.query(P + """
+CONSTRUCT { ?this ?p ?o . ?s ?q ?this . } WHERE { { ?this ?p ?o } UNION { ?s ?q ?this } }""", {"this": iri})
+    graph = result.graph if result.graph is not None else Graph()
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True)
+    return graph
+
+
+def exists(store: Store, iri: URIRef) -> bool:
+    return bool(store.query("ASK { ?this ?p ?o }", {"this": iri}).boolean)
+
+
+# --- lists, search -------------------------------------------------------------------------------
+
+def entity_list(store: Store, etype: str) -> list[dict[str, Any]]:
+    result = run(load_queries()["entities"], {"type": etype}, store)
+    return [{"iri": str(r["entity"]), "label": str(r["label"]), "type": str(r["type"]), "fiches": _py(r["fiches"])}
+            for r in result.rows]
+
+
+def search(store: Store, text: str, limit: int = 50) -> list[dict[str, Any]]:
+    if not text.strip():
+        return []
+    result = run(load_queries()["search"], {"text": text}, store, limit=limit)
+    return [{"iri": str(r["entity"]), "label": str(r["label"]), "type": str(r["type"]),
+             "type_label": TYPE_LABELS.get(str(r["type"]), ("", ""))[0]} for r in result.rows]
+
+
+# --- pictures ------------------------------------------------------------------------------------
+
+def timeline(store: Store) -> list[dict[str, Any]]:
+    rows = store.query(P + """
+SELECT ?event ?label ?date ?dateText ?status ?kind ?participants ?participantsText ?place ?placeLabel ?start ?end
+       (GROUP_CONCAT(DISTINCT STR(?number); separator=",") AS ?fiches) WHERE {
+  ?event a kg:Event ; rdfs:label ?label ; kg:eventStatus ?status ; kg:kind ?kind ; schema:startDate ?date ;
+         kg:periodStart ?start ; kg:periodEnd ?end ; kg:fiche/kg:ficheNumber ?number .
+  OPTIONAL { ?event kg:dateText ?dateText }
+  OPTIONAL { ?event kg:participants ?participants ; kg:participantsText ?participantsText }
+  OPTIONAL { ?event schema:location ?place . ?place rdfs:label ?placeLabel }
+} GROUP BY ?event ?label ?date ?dateText ?status ?kind ?participants ?participantsText ?place ?placeLabel ?start ?end
+ORDER BY ?start""").rows
+    out = []
+    for r in rows:
+        row = _event_row(r)
+        row.update(start=str(r["start"]), end=str(r["end"]), fiches=[int(n) for n in str(r["fiches"]).split(",")])
+        out.append(row)
+    return out
+
+
+def top_partners(store: Store, limit: int = 15) -> list[dict[str, Any]]:
+    """Organisations by number of fiches that involve them (the RTES itself left out)."""
+    rows = store.query(P + """
+SELECT ?entity ?label (COUNT(DISTINCT ?f) AS ?fiches) WHERE {
+  ?f kg:involves ?entity . ?entity kg:entityType "organisation" ; rdfs:label ?label .
+  FILTER (?entity != <""" + BASE + """organisation/rtes>)
+} GROUP BY ?entity ?label ORDER BY DESC(?fiches) ?label""").rows[:limit]
+    return [{"iri": str(r["entity"]), "label": str(r["label"]), "fiches": _py(r["fiches"])} for r in rows]
+
+
+def matrix(store: Store, limit: int = 25) -> dict[str, Any]:
+    """Fiche × partner: which of the most involved organisations each fiche involves."""
+    partners = top_partners(store, limit)
+    rows = store.query(P + """
+SELECT ?f ?number ?entity WHERE { ?f kg:ficheNumber ?number ; kg:involves ?entity . ?entity kg:entityType "organisation" }""").rows
+    cells = {(int(r["number"]), str(r["entity"])) for r in rows}
+    fiches = sorted({int(r["number"]) for r in rows})
+    return {"partners": partners, "fiches": fiches, "cells": cells}
+
+
+def network(store: Store) -> dict[str, Any]:
+    """Fiches, the organisations involved in at least two of them, and the people holding roles."""
+    rows = store.query(P + """
+SELECT ?f ?number ?entity ?label ?type WHERE {
+  { ?f kg:involves ?entity . ?entity kg:entityType "organisation" }
+  UNION { ?r a kg:Role ; kg:fiche ?f ; kg:agent ?entity . ?entity kg:entityType "personne" }
+  ?f kg:ficheNumber ?number . ?entity rdfs:label ?label ; kg:entityType ?type .
+}""").rows
+    degree: dict[str, set[int]] = defaultdict(set)
+    info: dict[str, dict[str, str]] = {}
+    for r in rows:
+        degree[str(r["entity"])].add(int(r["number"]))
+        info[str(r["entity"])] = {"label": str(r["label"]), "type": str(r["type"])}
+    keep = {e for e, fs in degree.items() if len(fs) >= 2 and not e.endswith("/organisation/rtes")}
+    nodes = [{"iri": e, **info[e], "fiches": sorted(degree[e])} for e in sorted(keep, key=lambda e: info[e]["label"])]
+    fiche_numbers = sorted({n for fs in degree.values() for n in fs})
+    edges = [(n, e) for e in keep for n in sorted(degree[e])]
+    return {"fiches": fiche_numbers, "nodes": nodes, "edges": edges}

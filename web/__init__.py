@@ -1,0 +1,67 @@
+"""The browsing site: ``create_app(config=None)`` builds it; views fetch from kg, templates render."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, render_template, request
+
+from kg.namespaces import BASE
+
+DEFAULTS: dict[str, Any] = {
+    "DIST": "dist",              # where `kg build` writes; the site reads dist/current/store
+    "STORE": None,               # or a path, "memory", or an http(s) SPARQL endpoint
+    "IRI_BASE": BASE,            # an IRI IRI_BASE + path is the page /path of this site
+    "ROW_LIMIT": 1000,           # rows per answer; more are cut and the answer says so
+    "QUERY_TIMEOUT": 5.0,        # seconds
+    "MAX_QUERY_LENGTH": 20_000,  # characters of SPARQL
+    "MAX_CONTENT_LENGTH": 100_000,
+}
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The Flask app, reading the store that `kg build` made (or the one the config names)."""
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    for key in DEFAULTS:
+        if f"KG_{key}" in os.environ:
+            app.config[key] = os.environ[f"KG_{key}"]
+    app.config.update(config or {})
+    app.json.ensure_ascii = False
+
+    from web import pages, sparql
+    from web.state import StoreHolder
+
+    app.extensions["kg_store"] = StoreHolder(app.config["STORE"], Path(app.config["DIST"]))
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(pages.bp)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Vary", "Accept")
+        return response
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("error.html", code=404, title="Page introuvable",
+                               message="Cette page n'existe pas (ou pas encore) dans le graphe.",
+                               query=request.path.strip("/").split("/")[-1].replace("-", " ")), 404
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return render_template("error.html", code=413, title="Requête trop grande",
+                               message="La requête dépasse la taille permise."), 413
+
+    @app.teardown_appcontext
+    def _forget(exc):
+        g.pop("kg_store", None)
+
+    return app

@@ -1,0 +1,259 @@
+"""HTML pages and their RDF twins: every entity IRI answers HTML, Turtle, JSON-LD and N-Triples."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDFS
+
+from kg import browse
+from kg.formats import to_csv, to_json
+from kg.queries import QueryError, load_queries, run
+from kg.store import StoreError
+from web import charts
+
+bp = Blueprint("pages", __name__)
+
+RDF_FORMATS = {
+    "ttl": ("text/turtle", "turtle"),
+    "jsonld": ("application/ld+json", "json-ld"),
+    "nt": ("application/n-triples", "nt"),
+}
+ENTITY_KINDS = ("organisation", "personne", "loi", "concept", "territoire", "publication", "evenement")
+LIST_TYPES = {"organisations": "organisation", "personnes": "personne", "lois": "loi", "outils": "outil",
+              "territoires": "territoire", "publications": "publication", "evenements": "evenement"}
+
+
+def store():
+    return current_app.extensions["kg_store"].get()
+
+
+@lru_cache(maxsize=1)
+def ontology_labels() -> dict[str, str]:
+    """French labels of our properties (and of the standard ones we use), for entity pages."""
+    graph = Graph().parse(Path(__file__).resolve().parent.parent / "ontology" / "ontology.ttl")
+    labels = {str(s): str(o) for s, o in graph.subject_objects(RDFS.label) if getattr(o, "language", None) == "fr"}
+    labels.update({
+        str(RDFS.label): "libellé", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "type",
+        "http://www.w3.org/2004/02/skos/core#prefLabel": "libellé préféré",
+        "http://www.w3.org/2004/02/skos/core#altLabel": "autre nom", "http://www.w3.org/2004/02/skos/core#inScheme": "schéma",
+        "http://www.w3.org/2004/02/skos/core#broader": "notion plus large",
+        "http://www.w3.org/2004/02/skos/core#exactMatch": "identique à", "http://www.w3.org/2004/02/skos/core#closeMatch": "proche de",
+        "http://www.w3.org/2004/02/skos/core#note": "note",
+        "http://purl.org/dc/terms/title": "titre", "http://purl.org/dc/terms/description": "description",
+        "http://purl.org/dc/terms/source": "source", "http://purl.org/dc/terms/publisher": "éditeur",
+        "http://purl.org/dc/terms/creator": "auteur", "http://purl.org/dc/terms/isPartOf": "fait partie de",
+        "http://purl.org/dc/terms/subject": "sujet", "http://www.w3.org/ns/org#subOrganizationOf": "fait partie de",
+        "https://schema.org/startDate": "date", "https://schema.org/endDate": "date de fin",
+        "https://schema.org/location": "lieu", "https://schema.org/organizer": "organisateur",
+        "https://schema.org/performer": "intervenant", "https://schema.org/superEvent": "dans le cadre de",
+        "http://www.w3.org/ns/oa#hasBody": "mention de",
+    })
+    return labels
+
+
+def local_path(iri: str) -> str | None:
+    """The site path of one of our IRIs, or None for an outside IRI."""
+    base = current_app.config["IRI_BASE"]
+    return "/" + iri[len(base):] if iri.startswith(base) else None
+
+
+def iri_for(path: str) -> URIRef:
+    return URIRef(current_app.config["IRI_BASE"] + path.lstrip("/"))
+
+
+@bp.app_context_processor
+def helpers() -> dict[str, Any]:
+    return {"local_path": local_path, "type_labels": browse.TYPE_LABELS, "type_paths": browse.TYPE_PATHS,
+            "list_types": LIST_TYPES, "list_slugs": {v: k for k, v in LIST_TYPES.items()}}
+
+
+def _wanted(suffix: str | None) -> str:
+    """html, json or an RDF format, from a suffix or the Accept header."""
+    if suffix:
+        if suffix in RDF_FORMATS or suffix == "json":
+            return suffix
+        abort(404)
+    best = request.accept_mimetypes.best_match(
+        ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/json"], default="text/html")
+    return {"text/turtle": "ttl", "application/ld+json": "jsonld", "application/n-triples": "nt",
+            "application/json": "json"}.get(best, "html")
+
+
+def _split_suffix(name: str) -> tuple[str, str | None]:
+    for suffix in ("ttl", "jsonld", "nt", "json"):
+        if name.endswith("." + suffix):
+            return name[: -len(suffix) - 1], suffix
+    return name, None
+
+
+def _rdf(iri: URIRef, fmt: str) -> Response:
+    graph = browse.describe(store(), iri)
+    if not len(graph):
+        abort(404)
+    mimetype, rdflib_format = RDF_FORMATS[fmt]
+    body = graph.serialize(format=rdflib_format, auto_compact=True) if fmt == "jsonld" else graph.serialize(format=rdflib_format)
+    return Response(body, mimetype=mimetype)
+
+
+def _resource(path: str, html_view) -> Response | str:
+    """Serve one IRI as HTML, JSON, Turtle, JSON-LD or N-Triples."""
+    name, suffix = _split_suffix(path)
+    fmt = _wanted(suffix)
+    iri = iri_for(name)
+    if fmt in RDF_FORMATS:
+        return _rdf(iri, fmt)
+    data = html_view(iri, fmt == "json")
+    if data is None:
+        abort(404)
+    return jsonify(_jsonable(data)) if fmt == "json" else data
+
+
+def _jsonable(data: Any) -> Any:
+    return json.loads(json.dumps(data, default=lambda o: o.__dict__ if hasattr(o, "__dict__") else list(o)))
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+@bp.route("/")
+def home():
+    data = browse.overview(store())
+    return render_template("home.html", data=data)
+
+
+@bp.route("/programme/<programme>")
+@bp.route("/programme/<programme>.<suffix>")
+def programme(programme: str, suffix: str | None = None):
+    path = f"programme/{programme}" + (f".{suffix}" if suffix else "")
+    return _resource(path, _entity_html)
+
+
+@bp.route("/programme/<programme>/fiche/<number>")
+def fiche(programme: str, number: str):
+    def view(iri, as_json):
+        data = browse.fiche(store(), iri)
+        if data is None or as_json:
+            return data
+        return render_template("fiche.html", f=data)
+    return _resource(f"programme/{programme}/fiche/{number}", view)
+
+
+@bp.route("/programme/<programme>/axe/<axis>")
+def axis(programme: str, axis: str):
+    return _resource(f"programme/{programme}/axe/{axis}", _entity_html)
+
+
+@bp.route("/<any(organisation, personne, loi, concept, territoire, publication, evenement):kind>/<ident>")
+def entity(kind: str, ident: str):
+    return _resource(f"{kind}/{ident}", _entity_html)
+
+
+def _entity_html(iri: URIRef, as_json: bool):
+    data = browse.entity(store(), iri, ontology_labels())
+    if data is None or as_json:
+        return data
+    return render_template("entity.html", e=data)
+
+
+@bp.route("/liste/<kind>")
+def entity_list(kind: str):
+    if kind not in LIST_TYPES:
+        abort(404)
+    etype = LIST_TYPES[kind]
+    rows = browse.entity_list(store(), etype)
+    order = request.args.get("tri", "fiches")
+    if order == "nom":
+        rows.sort(key=lambda r: r["label"].casefold())
+    elif order != "fiches":
+        abort(400)
+    if request.args.get("format") == "json":
+        return jsonify(rows)
+    return render_template("list.html", rows=rows, kind=kind, etype=etype, order=order,
+                           title=browse.TYPE_LABELS[etype][1])
+
+
+@bp.route("/recherche")
+def search():
+    q = request.args.get("q", "")[:200]
+    results = browse.search(store(), q) if q.strip() else []
+    if len(results) == 1 and request.args.get("aller"):
+        return redirect(local_path(results[0]["iri"]) or "/")
+    return render_template("search.html", q=q, results=results)
+
+
+@bp.route("/suggestions")
+def suggestions():
+    q = request.args.get("q", "")[:200]
+    return jsonify([{"label": r["label"], "type": r["type_label"], "url": local_path(r["iri"])}
+                    for r in browse.search(store(), q, limit=10)] if q.strip() else [])
+
+
+@bp.route("/questions")
+def questions():
+    return render_template("questions.html", queries=load_queries().values())
+
+
+@bp.route("/queries/<name>")
+def question(name: str):
+    base, suffix = _split_suffix(name)
+    if suffix not in (None, "json") and not name.endswith(".csv"):
+        abort(404)
+    if name.endswith(".csv"):
+        base, suffix = name[:-4], "csv"
+    queries = load_queries()
+    if base not in queries:
+        abort(404)
+    query = queries[base]
+    asked = {p.name: request.args.get(p.name, "") for p in query.params}
+    submitted = any(k in request.args for k in asked) or not query.params or request.args.get("envoyer")
+    result = error = None
+    if submitted or suffix:
+        try:
+            result = run(query, {k: v for k, v in asked.items() if v != ""}, store(),
+                         limit=current_app.config["ROW_LIMIT"])
+        except (QueryError, StoreError) as exc:
+            error = str(exc)
+    if suffix == "json":
+        if error:
+            return jsonify({"error": error}), 400
+        return Response(to_json(result), mimetype="application/sparql-results+json")
+    if suffix == "csv":
+        if error:
+            return Response(error + "\n", status=400, mimetype="text/plain")
+        return Response(to_csv(result), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{base}.csv"'})
+    return render_template("question.html", q=query, asked=asked, result=result, error=error,
+                           download=request.query_string.decode()), (400 if error else 200)
+
+
+@bp.route("/frise")
+def timeline():
+    events = browse.timeline(store())
+    return render_template("timeline.html", svg=charts.timeline(events, local_path), events=events)
+
+
+@bp.route("/partenaires")
+def partners():
+    rows = browse.top_partners(store())
+    return render_template("partners.html", svg=charts.bars(rows, local_path), rows=rows)
+
+
+@bp.route("/matrice")
+def matrix():
+    return render_template("matrix.html", m=browse.matrix(store()))
+
+
+@bp.route("/reseau")
+def network():
+    data = browse.network(store())
+    return render_template("network.html", svg=charts.network(data, local_path), data=data)
+
+
+@bp.route("/fiche/<int:number>")
+def fiche_short(number: int):
+    return redirect(url_for("pages.fiche", programme="rtes-2024", number=number))

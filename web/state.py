@@ -1,0 +1,43 @@
+"""The store the site reads, reopened when a new build is swapped in (never half-built)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from kg.store import Store, open_store
+
+
+class StoreHolder:
+    """Opens the store once; for the embedded default, follows ``dist/current`` to each new build."""
+
+    def __init__(self, spec: str | None, dist: Path):
+        self.spec = spec
+        self.dist = dist
+        self._lock = threading.Lock()
+        self._store: Store | None = None
+        self._target: str | None = None
+
+    def _current_target(self) -> str | None:
+        if self.spec:
+            return self.spec
+        link = self.dist / "current"
+        return os.path.realpath(link) if link.exists() else None
+
+    def get(self) -> Store:
+        target = self._current_target()
+        with self._lock:
+            if self._store is None or target != self._target:
+                if self.spec:
+                    self._store = open_store(self.spec, self.dist)
+                else:
+                    if target is None:
+                        from kg.store import StoreError
+                        raise StoreError(f"aucun graphe construit dans {self.dist} : lancez « kg build »")
+                    self._store = open_store(Path(target) / "store", self.dist)
+                self._target = target
+            return self._store
+
+    def version(self) -> str:
+        return self._target or ""
