@@ -128,3 +128,52 @@ def store(request, built, graph):
 @pytest.fixture(scope="session")
 def embedded(built):
     return OxigraphStore(built / "current" / "store")
+
+
+@pytest.fixture(scope="session")
+def app(built):
+    from web import create_app
+
+    return create_app({"DIST": str(built), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class LiveServer:
+    """``kg serve`` (waitress) in its own process on 127.0.0.1, as a user runs it."""
+
+    def __init__(self, dist: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen([sys.executable, "-m", "kg.cli", "--dist", str(dist), "serve", "--port", str(self.port)],
+                                        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=2).read()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("kg serve s'est arrêté : " + (self.process.stdout.read() if self.process.stdout else ""))
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("kg serve n'a pas répondu en 30 s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(built):
+    server = LiveServer(built)
+    yield server
+    server.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pyparsing import ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 
@@ -15,11 +16,12 @@ class QueryRefused(Exception):
 
 
 def _walk(node: Any):
+    """Every node of rdflib's parse tree (CompValue mappings inside pyparsing results)."""
     yield node
     if isinstance(node, dict):
         for value in node.values():
             yield from _walk(value)
-    elif isinstance(node, (list, tuple)):
+    elif isinstance(node, (list, tuple, ParseResults)):
         for value in node:
             yield from _walk(value)
 
@@ -44,7 +46,7 @@ def check_query(query: str, config: dict[str, Any]) -> str:
             target = str(node.get("term", ""))
             if not target.startswith(allowed) or not allowed:
                 raise QueryRefused(403, "Les appels SERVICE vers d'autres serveurs sont refusés sur ce point public.")
-        if name in ("DatasetClause",):
+        if name == "DatasetClause" or (isinstance(node, dict) and "datasetClause" in node):
             raise QueryRefused(403, "FROM et FROM NAMED sont refusés : ce point ne charge aucun graphe extérieur.")
     form = parsed[1].name
     return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}[form]

@@ -181,7 +181,7 @@ def entity_list(kind: str):
 def search():
     q = request.args.get("q", "")[:200]
     results = browse.search(store(), q) if q.strip() else []
-    if len(results) == 1 and request.args.get("aller"):
+    if results and request.args.get("aller"):  # "go to the best match", as a form without script can ask
         return redirect(local_path(results[0]["iri"]) or "/")
     return render_template("search.html", q=q, results=results)
 

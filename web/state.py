@@ -12,7 +12,12 @@ from kg.store import Store, open_store
 class StoreHolder:
     """Opens the store once; for the embedded default, follows ``dist/current`` to each new build."""
 
-    def __init__(self, spec: str | None, dist: Path):
+    def __init__(self, spec: "str | Store | None", dist: Path):
+        if isinstance(spec, Store):  # a ready store (tests, scripts)
+            self._fixed: Store | None = spec
+            spec = None
+        else:
+            self._fixed = None
         self.spec = spec
         self.dist = dist
         self._lock = threading.Lock()
@@ -26,6 +31,8 @@ class StoreHolder:
         return os.path.realpath(link) if link.exists() else None
 
     def get(self) -> Store:
+        if self._fixed is not None:
+            return self._fixed
         target = self._current_target()
         with self._lock:
             if self._store is None or target != self._target:

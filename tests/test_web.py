@@ -1,0 +1,231 @@
+"""The site through Flask's test client: every route and format, content negotiation, the endpoint."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from rdflib import Graph
+
+from kg.graph import build_graph
+from kg.load import load_dataset
+from kg.queries import load_queries
+from kg.store import MemoryStore
+
+from .conftest import MINI
+
+ENTITY_PAGES = ["/organisation/anct", "/personne/stephane-pfeiffer", "/loi/loi-ess-2014", "/concept/scic",
+                "/territoire/ile-de-france", "/publication/repress", "/evenement/forum-ess-niort-2024",
+                "/programme/rtes-2024/axe/axe-1", "/programme/rtes-2024", "/programme/rtes-2024/fiche/7"]
+RDF_TYPES = {"ttl": ("text/turtle", "turtle"), "jsonld": ("application/ld+json", "json-ld"),
+             "nt": ("application/n-triples", "nt")}
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/", "/liste/organisations", "/liste/personnes", "/liste/lois", "/liste/outils",
+                                  "/liste/territoires", "/liste/publications", "/liste/evenements", "/recherche?q=anct",
+                                  "/questions", "/frise", "/partenaires", "/matrice", "/reseau", "/sparql", *ENTITY_PAGES])
+def test_every_page_answers_in_french(client, path):
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    body = text(response)
+    assert '<html lang="fr">' in body
+    assert "Content-Security-Policy" in response.headers
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body), "inline script"
+
+
+@pytest.mark.parametrize("path", ENTITY_PAGES)
+@pytest.mark.parametrize("suffix", ["ttl", "jsonld", "nt"])
+def test_rdf_twins_by_suffix_and_by_accept(client, path, suffix):
+    mimetype, fmt = RDF_TYPES[suffix]
+    for response in (client.get(f"{path}.{suffix}"), client.get(path, headers={"Accept": mimetype})):
+        assert response.status_code == 200 and response.mimetype == mimetype
+        graph = Graph().parse(data=response.get_data(), format=fmt)
+        assert len(graph) > 3
+        iri = "https://ess-kg.example" + path
+        assert any(str(s) == iri for s in graph.subjects())
+
+
+@pytest.mark.parametrize("path", ENTITY_PAGES)
+def test_json_twin(client, path):
+    for response in (client.get(f"{path}.json"), client.get(path, headers={"Accept": "application/json"})):
+        assert response.status_code == 200 and response.mimetype == "application/json"
+        assert response.get_json()["iri"] == "https://ess-kg.example" + path
+
+
+def test_unknown_entity_and_route_give_a_helpful_404(client):
+    for path in ("/organisation/nexiste-pas", "/nulle-part", "/organisation/nexiste-pas.ttl", "/programme/rtes-2024/fiche/99"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+    body = text(client.get("/organisation/nexiste-pas"))
+    assert "Page introuvable" in body and "/recherche?q=nexiste%20pas" in body
+
+
+def test_fiche_page_shows_everything(client):
+    body = text(client.get("/programme/rtes-2024/fiche/7"))
+    assert "Fiche action n°7 — Sociétés Coopératives d’Intérêt Collectif - SCIC" in body
+    assert "Stéphane Pfeiffer" in body and "Référent·e CA" in body and "partages d&#39;expériences" in body
+    for section in ("Contexte", "Objectifs", "Actions réalisées", "Perspectives 2024", "Éléments de plaidoyer", "Points d&#39;attention"):
+        assert f"<h2>{section}" in body
+    assert '<a class="mention t-loi" href="/loi/cgct" title="Code général des collectivités territoriales"><mark>CGCT</mark></a>' in body
+    assert "l. 429" in body
+    assert "Webinaire avec la CGSCOP" in body
+
+
+def test_untitled_fiche_and_unknown_referent(client):
+    body = text(client.get("/programme/rtes-2024/fiche/14"))
+    assert "(sans titre dans le document)" in body
+    assert "? (non renseigné dans le document)" in body
+
+
+def test_entity_page_appears_in_with_quotes_and_incoming_counts(client):
+    body = text(client.get("/organisation/anct"))
+    assert "Apparaît dans 3 fiches" in body
+    for number in (2, 4, 5):
+        assert f'href="/programme/rtes-2024/fiche/{number}"' in body
+    assert "Interventions ponctuelles et lien ANCT." in body
+    assert "Liens entrants" in body and "implique" in body
+    assert "Pas encore lié à un identifiant externe vérifié" in body
+    linked = text(client.get("/organisation/eurometropole-de-strasbourg"))
+    assert 'href="http://www.wikidata.org/entity/Q586704"' in linked
+
+
+def test_incoming_links_are_counted(client):
+    data = client.get("/personne/anne-laure-federici.json").get_json()
+    incoming = {link["predicate_label"]: link["count"] for link in data["incoming"]}
+    assert incoming["entité"] == 9 and incoming["agent"] >= 9
+
+
+def test_lists_are_sortable(client):
+    by_fiches = client.get("/liste/personnes?format=json").get_json()
+    assert by_fiches[0]["label"] == "Anne-Laure Federici"
+    by_name = client.get("/liste/personnes?format=json&tri=nom").get_json()
+    assert [r["label"] for r in by_name] == sorted((r["label"] for r in by_name), key=str.casefold)
+    assert client.get("/liste/personnes?tri=n'importe").status_code == 400
+    assert client.get("/liste/inconnus").status_code == 404
+
+
+def test_search_and_suggestions(client):
+    assert "Île-de-France" in text(client.get("/recherche?q=ile+de+france"))
+    assert "Anne-Laure Federici" in text(client.get("/recherche?q=federici"))
+    suggestions = client.get("/suggestions?q=cget").get_json()
+    assert suggestions[0] == {"label": "Agence nationale de la cohésion des territoires", "type": "Organisation",
+                              "url": "/organisation/anct"}
+    assert client.get("/suggestions?q=").get_json() == []
+    assert client.get("/recherche?q=anct&aller=1").headers["Location"].endswith("/organisation/anct")
+
+
+def test_every_named_query_has_a_form(client):
+    listing = text(client.get("/questions"))
+    for name, query in load_queries().items():
+        assert f'href="/queries/{name}"' in listing
+        page = text(client.get(f"/queries/{name}"))
+        for param in query.params:
+            assert f'name="{param.name}"' in page
+        assert "La requête SPARQL" in page
+
+
+def test_canned_question_answers_with_links_and_downloads(client):
+    body = text(client.get("/queries/fiches-by-entity?entity=ANCT&envoyer=1"))
+    assert "3 lignes" in body and "Interventions ponctuelles et lien ANCT." in body
+    assert 'href="/queries/fiches-by-entity.csv?entity=ANCT&amp;envoyer=1"' in body
+    rows = list(csv.reader(io.StringIO(text(client.get("/queries/fiches-by-entity.csv?entity=ANCT")))))
+    assert rows[0] == ["fiche", "title", "quote"] and [r[0] for r in rows[1:]] == ["2", "4", "5"]
+    doc = client.get("/queries/fiches-by-entity.json?entity=ANCT").get_json(force=True)
+    assert [int(b["fiche"]["value"]) for b in doc["results"]["bindings"]] == [2, 4, 5]
+    people = text(client.get("/queries/referents?fiche=7"))
+    assert 'href="/personne/stephane-pfeiffer">Stéphane Pfeiffer</a>' in people
+
+
+def test_canned_question_errors_are_clean(client):
+    response = client.get("/queries/fiches-by-entity?entity=Patricia")
+    assert response.status_code == 400 and "est ambigu" in text(response)
+    assert client.get("/queries/fiches-by-entity.json?entity=").status_code == 400
+    assert client.get("/queries/inconnue").status_code == 404
+
+
+# --- the SPARQL endpoint -------------------------------------------------------------------------
+
+SELECT = "PREFIX kg: <https://ess-kg.example/ontologie#> SELECT ?n WHERE { ?f kg:ficheNumber ?n } ORDER BY ?n"
+
+
+@pytest.mark.parametrize("accept,check", [
+    ("application/sparql-results+json", lambda r: len(json.loads(r.get_data())["results"]["bindings"]) == 14),
+    ("application/sparql-results+xml", lambda r: r.get_data(as_text=True).count("<result>") == 14),
+    ("text/csv", lambda r: r.get_data(as_text=True).splitlines()[1] == "1"),
+    ("text/tab-separated-values", lambda r: r.get_data(as_text=True).splitlines()[0] == "?n"),
+])
+def test_endpoint_select_formats(client, accept, check):
+    for response in (client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": accept}),
+                     client.post("/sparql", data={"query": SELECT}, headers={"Accept": accept}),
+                     client.post("/sparql", data=SELECT, content_type="application/sparql-query", headers={"Accept": accept})):
+        assert response.status_code == 200 and response.mimetype == accept
+        assert check(response)
+
+
+@pytest.mark.parametrize("accept,fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                                        ("application/n-triples", "nt")])
+def test_endpoint_construct_formats(client, accept, fmt):
+    query = "DESCRIBE <https://ess-kg.example/concept/scic>"
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == accept
+    assert len(Graph().parse(data=response.get_data(), format=fmt)) > 3
+
+
+def test_endpoint_ask_and_service_description_and_html(client):
+    ask = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+json"})
+    assert ask.get_json(force=True)["boolean"] is True
+    description = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert description.mimetype == "text/turtle" and "sd:Service" in text(description)
+    page = client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": "text/html"})
+    assert page.mimetype == "text/html" and "14 lignes" in text(page)
+
+
+@pytest.mark.parametrize("query,status", [
+    ("INSERT DATA { <http://a> <http://b> <http://c> }", 403),
+    ("DROP ALL", 403),
+    ("LOAD <http://example.org/x>", 403),
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", 403),
+    ("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }", 403),
+    ("SELECT ?x WHERE { ?x ", 400),
+])
+def test_endpoint_refuses_updates_outbound_and_broken_queries(client, query, status):
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == status
+    assert response.mimetype == "text/plain" and text(response).strip()
+    update = client.post("/sparql", data="DROP ALL", content_type="application/sparql-update")
+    assert update.status_code == 403
+
+
+def test_endpoint_caps_rows_and_says_so(built):
+    from web import create_app
+
+    small = create_app({"DIST": str(built), "ROW_LIMIT": 5}).test_client()
+    response = small.get("/sparql", query_string={"query": SELECT}, headers={"Accept": "application/sparql-results+json"})
+    doc = json.loads(response.get_data())
+    assert len(doc["results"]["bindings"]) == 5 and doc["truncated"] is True
+    assert response.headers["X-Truncated"] == "true"
+
+
+def test_every_literal_is_escaped():
+    """A label carrying markup is shown as text, never as HTML."""
+    from web import create_app
+
+    graph = build_graph(load_dataset(MINI))
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    person = URIRef("https://ess-kg.example/personne/jeanne-essai")
+    graph.remove((person, RDFS.label, None))
+    graph.add((person, RDFS.label, Literal('<script>alert("x")</script>', lang="fr")))
+    client = create_app({"STORE": MemoryStore(graph)}).test_client()
+    for path in ("/personne/jeanne-essai", "/programme/mini-2024/fiche/1", "/liste/personnes"):
+        body = text(client.get(path))
+        assert "<script>alert" not in body
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in body or "&lt;script&gt;alert(&quot;x&quot;)" in body
