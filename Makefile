@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run build test bench clean
+.PHONY: install browser run build test clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +16,17 @@ install: $(BIN)/.installed
 build: install
 	$(BIN)/kg build
 
+# Debian's Chromium for the browser tests (Playwright's own browser download does not work here).
+browser:
+	@test -x /usr/bin/chromium || { echo "Installation de Chromium (paquet Debian)…"; \
+		(apt-get update -qq && apt-get install -y -qq chromium) >/dev/null || \
+		{ echo "Impossible d'installer chromium : lancez « sudo apt-get install chromium »"; exit 1; }; }
+
 run: build
 	$(BIN)/kg stats
-	$(BIN)/kg query fiches-by-entity --param entity=ANCT
+	$(BIN)/kg serve --host $(or $(HOST),127.0.0.1) --port $(or $(PORT),8000)
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest
 
 clean:

@@ -148,8 +148,10 @@ class LiveServer:
     def __init__(self, dist: Path):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = dist / "serve.log"
+        self.log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed by stop()
         self.process = subprocess.Popen([sys.executable, "-m", "kg.cli", "--dist", str(dist), "serve", "--port", str(self.port)],
-                                        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                        cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -157,7 +159,8 @@ class LiveServer:
                 return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError("kg serve s'est arrêté : " + (self.process.stdout.read() if self.process.stdout else ""))
+                    self.log.close()
+                    raise RuntimeError("kg serve s'est arrêté : " + self.log_path.read_text(encoding="utf-8"))
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("kg serve n'a pas répondu en 30 s")
@@ -170,6 +173,7 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.log.close()
 
 
 @pytest.fixture(scope="session")

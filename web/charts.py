@@ -98,7 +98,7 @@ def network(data: dict[str, Any], path: Callable[[str], str | None]) -> Markup:
     for i, node in enumerate(nodes):
         angle = 2 * math.pi * i / max(1, len(nodes)) - math.pi / 2
         npos[node["iri"]] = (centre + outer * math.cos(angle), centre + outer * math.sin(angle), angle)
-    out = [f'<svg class="chart network" viewBox="0 0 {size} {size}" role="img" '
+    out = [f'<svg class="chart network" viewBox="-130 -40 {size + 260} {size + 80}" role="img" '
            f'aria-label="Réseau des fiches, partenaires et personnes" xmlns="http://www.w3.org/2000/svg">']
     for number, iri in data["edges"]:
         (x1, y1), (x2, y2, _) = fpos[number], npos[iri]
