@@ -219,9 +219,12 @@ SELECT ?this ?fiche ?number ?ficheLabel ?via ?evidence ?first ?last WHERE {
     for r in appearances:
         f = fiches.setdefault(str(r["fiche"]), {"iri": str(r["fiche"]), "number": _py(r["number"]),
                                                 "label": str(r["ficheLabel"]), "quotes": []})
-        quote = {"text": str(r["evidence"]), "via": VIA_LABELS[str(r["via"])], "first": _py(r["first"]), "last": _py(r["last"])}
-        if quote not in f["quotes"]:
-            f["quotes"].append(quote)
+        via = VIA_LABELS[str(r["via"])]
+        same = next((q for q in f["quotes"] if q["text"] == str(r["evidence"])), None)
+        if same is None:
+            f["quotes"].append({"text": str(r["evidence"]), "via": via, "first": _py(r["first"]), "last": _py(r["last"])})
+        elif via not in same["via"]:
+            same["via"] += " ; " + via
     external = [s for s in props if s.predicate in (str(PREFIXES["skos"]) + "exactMatch", str(PREFIXES["skos"]) + "closeMatch")]
     return {
         "iri": str(iri), "label": label or str(iri), "type": etype, "type_label": TYPE_LABELS.get(etype or "", ("", ""))[0],
