@@ -14,10 +14,12 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from kg.export import write_downloads
 from kg.graph import build_graph
 from kg.load import Dataset, load_dataset
 from kg.store import OxigraphStore
 from kg.validate import Report, validate
+from kg.void import describe_dataset
 
 KEEP_BUILDS = 3
 
@@ -78,6 +80,11 @@ def build(data_dir: Path | str = "data", dist: Path | str = "dist") -> BuildResu
         triples = store.triples()
         del store
         timings["store"] = time.perf_counter() - start
+        start = time.perf_counter()
+        void_graph = describe_dataset(graph)
+        (work / "void.ttl").write_bytes(void_graph.serialize(format="turtle", encoding="utf-8"))
+        write_downloads(graph, work / "telecharger", void_graph)
+        timings["exports"] = time.perf_counter() - start
         counts = class_counts(graph)
         manifest = {"built": dt.datetime.now().isoformat(timespec="seconds"), "triples": triples,
                     "classes": counts, "timings_s": {k: round(v, 3) for k, v in timings.items()}}

@@ -127,6 +127,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from rdflib import Graph
+
+    from kg.export import write_export
+
+    dump = Path(args.dist) / "current" / "graph.nt"
+    if not dump.exists():
+        raise SystemExit(f"kg: aucun graphe construit dans {args.dist} : lancez d'abord « kg build »")
+    graph = Graph().parse(dump, format="nt")
+    try:
+        data = write_export(graph, args.format, Path(args.output) if args.output else None)
+    except ValueError as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return 1
+    if data is not None:
+        sys.stdout.buffer.write(data)
+    else:
+        print(f"Export {args.format} écrit dans {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    from kg.link import propose, write_review
+    from kg.load import load_dataset
+
+    proposals = propose(load_dataset(args.data), args.endpoint, batch=args.batch, timeout=args.timeout,
+                        pause=args.pause)
+    write_review(proposals, Path(args.output), args.endpoint)
+    total = sum(len(p.candidates) for p in proposals)
+    print(f"{total} candidat(s) pour {len(proposals)} entité(s) écrits dans {args.output} — à relire ; "
+          "rien n'a été écrit dans data/.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Graphe de connaissances de l'ESS territoriale (RTES 2024).")
     p.add_argument("--version", action="version", version=f"kg {__version__}")
@@ -169,6 +203,19 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--threads", type=int, default=8)
     store_arg(sv)
     sv.set_defaults(func=cmd_serve)
+
+    ex = sub.add_parser("export", help="exporter le graphe : ttl, nt, jsonld, trig ou csv")
+    ex.add_argument("--format", "-f", choices=("ttl", "nt", "jsonld", "trig", "csv"), default="ttl")
+    ex.add_argument("--output", "-o", help="fichier (dossier pour csv) ; la sortie standard par défaut")
+    ex.set_defaults(func=cmd_export)
+
+    ln = sub.add_parser("link", help="proposer des liens Wikidata à relire (n'écrit jamais dans data/)")
+    ln.add_argument("--endpoint", default="https://query.wikidata.org/sparql")
+    ln.add_argument("--output", "-o", default="review/propositions-liens.yaml")
+    ln.add_argument("--batch", type=int, default=20, help="noms par requête")
+    ln.add_argument("--timeout", type=float, default=30.0)
+    ln.add_argument("--pause", type=float, default=1.0, help="secondes entre deux requêtes")
+    ln.set_defaults(func=cmd_link)
 
     pub = sub.add_parser("publish", help="charger le graphe dans un point SPARQL (Graph Store Protocol)")
     pub.add_argument("--endpoint", required=True, help="URL du point de requête, p. ex. http://127.0.0.1:7878/query")

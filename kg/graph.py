@@ -84,6 +84,7 @@ class _Builder:
         prog = self.ds.programme
         iri = programme_iri(self.pid)
         self.add(iri, RDF.type, KG.Programme)
+        self.add(iri, KG.identifier, Literal(self.pid))
         self.add(iri, RDFS.label, Literal(prog["label"], lang=FR))
         self.add(iri, KG.year, Literal(str(prog["year"]), datatype=XSD.gYear))
         self.add(iri, DCTERMS.publisher, entity_iri("organisation", prog["publisher"]))

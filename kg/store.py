@@ -212,8 +212,10 @@ class RemoteStore(Store):
 
     name = "remote"
 
-    def __init__(self, endpoint: str, timeout: float = 10.0, retries: int = 2, backoff: float = 0.5):
+    def __init__(self, endpoint: str, timeout: float = 10.0, retries: int = 2, backoff: float = 0.5,
+                 agent: str = "kg-ess/0.1 (graphe de l'ESS territoriale)"):
         self.endpoint = endpoint
+        self.agent = agent
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
@@ -221,7 +223,7 @@ class RemoteStore(Store):
     def _wrapper(self, query: str, accept: str):
         from SPARQLWrapper import POST, SPARQLWrapper
 
-        sw = SPARQLWrapper(self.endpoint, agent="kg-ess (+https://ess-kg.example/)")
+        sw = SPARQLWrapper(self.endpoint, agent=self.agent)
         sw.setMethod(POST)
         sw.setTimeout(int(max(1, self.timeout)))
         sw.setQuery(query)

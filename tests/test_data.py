@@ -200,23 +200,46 @@ def test_every_event_status_is_known(graph):
     assert statuses <= {"realise", "prevu", "propose"} and {"realise", "prevu"} <= statuses
 
 
+def _verified_identifiers() -> set[str]:
+    """Every identifier of data/reference/verified-links.yaml (the project's copy of the shared reference)."""
+    import yaml
+
+    ref = yaml.safe_load((DATA / "reference" / "verified-links.yaml").read_text(encoding="utf-8"))
+    ids = {row["qid"] for row in ref["wikidata"]}
+    for row in ref["other_ids"]:
+        ids |= {row[k] for k in ("ror", "siren") if k in row}
+        ids |= {row["ror"].rsplit("/", 1)[-1]} if "ror" in row else set()
+    for row in ref["laws"]:
+        ids |= {row[k] for k in ("jorftext", "nor", "eli_alias") if k in row and row[k] != "unverified"}
+    ids |= set(ref["insee_regions"])
+    ids |= {c["code"] for c in ref["essglobal"]["concepts"]}
+    return ids
+
+
 def test_links_are_only_the_verified_ones(dataset):
-    """Every external identifier in the data is one of shared/reference/verified-links.yaml (copied in links)."""
-    verified = {"Q41550", "Q54129", "Q1065", "Q586704", "Q2945925", "https://ror.org/05rth8x13",
-                "https://ror.org/01t6xjw46", "246700488", "https://ror.org/0438wbg98", "https://ror.org/006kxhp52",
-                "JORFTEXT000029313296", "ERNX1315311L", "JORFTEXT000030985460", "JORFTEXT000041553759",
-                "TREP1902395L", "JORFTEXT000038496102", "ECOT1810669L", "JORFTEXT000043956924", "TREX2100379L",
-                "organisational-structure/OS100", "base-membership-type/BMT40", "legal-form/L2",
-                "organisational-structure/OS60", "themes/T6", "themes/T10",
-                "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94"}
+    """Every external identifier in the data is in the verified list; an ELI is built from a verified NOR."""
+    import yaml
+
+    verified = _verified_identifiers()
+    laws = yaml.safe_load((DATA / "reference" / "verified-links.yaml").read_text(encoding="utf-8"))["laws"]
+    nors = {row["nor"] for row in laws if row["nor"] != "unverified"}
+    checked = 0
     for entity in dataset.entities.values():
         for link in entity.data.get("links") or []:
-            ident = link["id"]
-            if link["scheme"] == "eli":
-                assert re.fullmatch(r"https://www\.legifrance\.gouv\.fr/eli/loi/\d{4}/\d{1,2}/\d{1,2}/[A-Z0-9-]+/jo/texte", ident)
+            checked += 1
+            if link["scheme"] == "eli" and link["id"] not in verified:
+                match = re.fullmatch(r"https://www\.legifrance\.gouv\.fr/eli/loi/\d{4}/\d{1,2}/\d{1,2}/([A-Z0-9]+)/jo/texte", link["id"])
+                assert match and match.group(1) in nors, f"{entity.where}: {link['id']}"
                 continue
-            assert ident in verified, f"{entity.where}: {ident} is not in the verified list"
-    assert not any(l["id"] == "Q846484" for l in dataset.entities[("organisation", "banque-des-territoires")].data["links"])
+            assert link["id"] in verified, f"{entity.where}: {link['id']} is not in the verified list"
+            assert link["verified"], entity.where
+    assert checked >= 20
+    assert not dataset.entities[("organisation", "banque-des-territoires")].data["links"]
+
+
+def test_the_reference_copy_is_the_shared_one():
+    text = (DATA / "reference" / "verified-links.yaml").read_text(encoding="utf-8")
+    assert "Q586704" in text and "JORFTEXT000029313296" in text
 
 
 def test_entities_without_verified_link_say_so(graph):

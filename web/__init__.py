@@ -31,11 +31,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     app.json.ensure_ascii = False
 
-    from web import pages, sparql
+    from web import opendata, pages, sparql
     from web.state import StoreHolder
 
     app.extensions["kg_store"] = StoreHolder(app.config["STORE"], Path(app.config["DIST"]))
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(opendata.bp)
     app.register_blueprint(pages.bp)
 
     @app.after_request

@@ -1,0 +1,165 @@
+"""Exports: Turtle, N-Triples, JSON-LD (inline context), TriG (one named graph per fiche), CSV tables, a bundle."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF
+
+from kg.namespaces import BASE, KG, PREFIXES
+from kg.store import OxigraphStore
+
+FORMATS = ("ttl", "nt", "jsonld", "trig", "csv")
+SHARED_GRAPH = URIRef(BASE + "graphe/commun")
+CONTEXT_URL = BASE + "contexte.jsonld"
+
+
+def jsonld_context() -> dict:
+    """The JSON-LD context we publish at /contexte.jsonld and embed in every JSON-LD export."""
+    context: dict = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    context.update({
+        "label": {"@id": "rdfs:label", "@container": "@language"},
+        "ficheNumber": {"@id": "kg:ficheNumber", "@type": "xsd:integer"},
+        "involves": {"@id": "kg:involves", "@type": "@id"},
+    })
+    return {"@context": context}
+
+
+def fiche_graph_of(subject: URIRef) -> URIRef | None:
+    """The fiche a node belongs to (its sections, items, roles, mentions), or None for shared nodes."""
+    text = str(subject)
+    marker = "/fiche/"
+    if not text.startswith(BASE + "programme/") or marker not in text:
+        return None
+    head, rest = text.split(marker, 1)
+    return URIRef(f"{head}{marker}{rest.split('/', 1)[0]}")
+
+
+def to_dataset(graph: Graph) -> Dataset:
+    """One named graph per fiche; everything shared (entities, events, axes) in graphe/commun."""
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns, override=True)
+    for s, p, o in graph:
+        target = fiche_graph_of(s) if isinstance(s, URIRef) else None
+        ds.graph(target or SHARED_GRAPH).add((s, p, o))
+    return ds
+
+
+def serialize(graph: Graph, fmt: str) -> bytes:
+    """The graph in one RDF format."""
+    if fmt == "ttl":
+        return graph.serialize(format="turtle", encoding="utf-8")
+    if fmt == "nt":
+        return graph.serialize(format="nt", encoding="utf-8")
+    if fmt == "trig":
+        return to_dataset(graph).serialize(format="trig", encoding="utf-8")
+    if fmt == "jsonld":
+        return graph.serialize(format="json-ld", context=jsonld_context()["@context"], auto_compact=True,
+                               encoding="utf-8")
+    raise ValueError(f"format inconnu « {fmt} » (formats : {', '.join(FORMATS)})")
+
+
+TABLES = {
+    "fiches.csv": """
+SELECT ?programme ?fiche ?titre ?axe ?statut ?ligne ?iri WHERE {
+  ?iri a kg:Fiche ; kg:ficheNumber ?fiche ; kg:axis/rdfs:label ?axe ; kg:programme/kg:identifier ?pid .
+  OPTIONAL { ?iri dcterms:title ?titre } OPTIONAL { ?iri kg:ficheStatus ?statut } OPTIONAL { ?iri kg:lineStart ?ligne }
+  BIND(?pid AS ?programme)
+} ORDER BY ?fiche""",
+    "roles.csv": """
+SELECT ?fiche ?role ?nom ?type ?portee ?citation ?ligne ?agent WHERE {
+  ?r a kg:Role ; kg:fiche/kg:ficheNumber ?fiche ; kg:roleCode ?role ; kg:quote ?citation ; kg:lineStart ?ligne .
+  OPTIONAL { ?r kg:agent ?agent . ?agent rdfs:label ?nom ; kg:entityType ?type }
+  OPTIONAL { ?r kg:scope ?portee }
+} ORDER BY ?fiche ?role ?nom""",
+    "entites.csv": """
+SELECT ?identifiant ?libelle ?type ?sorte ?statut_des_liens ?iri WHERE {
+  ?iri kg:entityType ?type ; kg:identifier ?identifiant ; rdfs:label ?libelle ; kg:linkStatus ?statut_des_liens .
+  OPTIONAL { ?iri kg:kind ?sorte }
+} ORDER BY ?type ?libelle""",
+    "entites_fiches.csv": """
+SELECT ?fiche ?type ?libelle ?par ?preuve ?ligne_debut ?ligne_fin ?iri WHERE {
+  ?inv a kg:Involvement ; kg:fiche/kg:ficheNumber ?fiche ; kg:entity ?iri ; kg:via ?par ; kg:evidence ?preuve ;
+       kg:lineStart ?ligne_debut ; kg:lineEnd ?ligne_fin .
+  ?iri rdfs:label ?libelle ; kg:entityType ?type .
+} ORDER BY ?fiche ?type ?libelle ?ligne_debut""",
+    "evenements.csv": """
+SELECT ?fiche ?libelle ?sorte ?statut ?date ?date_imprimee ?annee_deduite ?participants ?precision ?participants_imprimes ?lieu ?iri WHERE {
+  ?iri a kg:Event ; rdfs:label ?libelle ; kg:kind ?sorte ; kg:eventStatus ?statut ; kg:fiche/kg:ficheNumber ?fiche .
+  OPTIONAL { ?iri schema:startDate ?date ; kg:yearInferred ?annee_deduite }
+  OPTIONAL { ?iri kg:dateText ?date_imprimee }
+  OPTIONAL { ?iri kg:participants ?participants ; kg:participantsPrecision ?precision ; kg:participantsText ?participants_imprimes }
+  OPTIONAL { ?iri schema:location/rdfs:label ?lieu }
+  OPTIONAL { ?iri kg:periodStart ?start }
+} ORDER BY ?fiche (!BOUND(?start)) ?start ?libelle""",
+}
+
+
+def csv_tables(graph: Graph) -> dict[str, str]:
+    """Tables an analyst opens in a spreadsheet (UTF-8 with BOM, comma-separated)."""
+    from kg.namespaces import sparql_prefixes
+
+    store = OxigraphStore.from_graph(graph)
+    out = {}
+    for name, query in TABLES.items():
+        result = store.query(sparql_prefixes() + query)
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(result.vars)
+        for row in result.rows:
+            writer.writerow(["" if row[v] is None else str(row[v]) for v in result.vars])
+        out[name] = buffer.getvalue()
+    return out
+
+
+def write_export(graph: Graph, fmt: str, output: Path | None) -> bytes | None:
+    """``kg export``: bytes for stdout, or files written under ``output``."""
+    if fmt == "csv":
+        tables = csv_tables(graph)
+        if output is None:
+            raise ValueError("le format csv écrit plusieurs tables : donnez un dossier avec --output")
+        output.mkdir(parents=True, exist_ok=True)
+        for name, text in tables.items():
+            (output / name).write_text(text, encoding="utf-8")
+        return None
+    data = serialize(graph, fmt)
+    if output is None:
+        return data
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    return None
+
+
+def write_downloads(graph: Graph, folder: Path, void_graph: Graph | None = None) -> None:
+    """Everything the "Télécharger" page offers, written once per build."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for fmt, name in (("jsonld", "graph.jsonld"), ("trig", "graph.trig")):
+        (folder / name).write_bytes(serialize(graph, fmt))
+    tables = csv_tables(graph)
+    with zipfile.ZipFile(folder / "tables.zip", "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in tables.items():
+            z.writestr(name, text)
+    (folder / "contexte.jsonld").write_text(json.dumps(jsonld_context(), indent=1), encoding="utf-8")
+    with zipfile.ZipFile(folder / "bundle.zip", "w", zipfile.ZIP_DEFLATED) as z:
+        for name in ("graph.ttl", "graph.nt"):
+            if (folder.parent / name).exists():
+                z.write(folder.parent / name, name)
+        for name in ("graph.jsonld", "graph.trig", "contexte.jsonld"):
+            z.write(folder / name, name)
+        for name, text in tables.items():
+            z.writestr("tables/" + name, text)
+        if void_graph is not None:
+            z.writestr("void.ttl", void_graph.serialize(format="turtle"))
+        z.writestr("LISEZMOI.txt", "Graphe de connaissances de l'ESS territoriale — programme d'actions 2024 du RTES.\n"
+                                   "graph.ttl, graph.nt, graph.jsonld : le graphe ; graph.trig : un graphe nommé par fiche ;\n"
+                                   "tables/ : tables CSV (UTF-8) ; void.ttl : description DCAT/VoID.\n")
+
+
+__all__ = ["FORMATS", "serialize", "write_export", "write_downloads", "csv_tables", "jsonld_context", "RDF", "KG"]

@@ -1,0 +1,94 @@
+"""The dataset description (DCAT and VoID) that every build writes beside its dumps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
+
+from kg.namespaces import BASE, KG, PREFIXES, SOURCE_DOCUMENT, entity_iri
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DATASET = URIRef(BASE + "jeu-de-donnees")
+LICENCE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+DUMPS = {"graph.ttl": "text/turtle", "graph.nt": "application/n-triples", "graph.jsonld": "application/ld+json",
+         "graph.trig": "application/trig", "tables.zip": "application/zip"}
+
+
+def describe_dataset(graph: Graph, built: dt.datetime | None = None) -> Graph:
+    """DCAT + VoID: title, publisher, source, licence, dates, counts per class, endpoint, examples, vocabularies."""
+    built = built or dt.datetime.now()
+    d = Graph()
+    d.bind("void", VOID)
+    d.bind("dcat", DCAT)
+    d.bind("dcterms", DCTERMS)
+    d.bind("foaf", FOAF)
+    d.bind("kg", KG)
+    d.add((DATASET, RDF.type, DCAT.Dataset))
+    d.add((DATASET, RDF.type, VOID.Dataset))
+    d.add((DATASET, DCTERMS.title, Literal("Graphe de connaissances de l'ESS territoriale — programme d'actions 2024 du RTES", lang="fr")))
+    d.add((DATASET, DCTERMS.title, Literal("Knowledge graph of the local social and solidarity economy — RTES 2024 action programme", lang="en")))
+    d.add((DATASET, DCTERMS.description, Literal(
+        "Les 14 fiches action du programme 2024 du RTES (Réseau des collectivités Territoriales pour une Économie "
+        "Solidaire), leurs axes, référents, partenaires, lois, outils, territoires, publications et événements ; "
+        "chaque fait cite la ligne du document source dont il vient.", lang="fr")))
+    d.add((DATASET, DCTERMS.publisher, entity_iri("organisation", "rtes")))
+    d.add((entity_iri("organisation", "rtes"), RDF.type, FOAF.Organization))
+    d.add((entity_iri("organisation", "rtes"), FOAF.name, Literal("RTES — Réseau des collectivités Territoriales pour une Économie Solidaire", lang="fr")))
+    d.add((DATASET, DCTERMS.source, SOURCE_DOCUMENT))
+    d.add((SOURCE_DOCUMENT, RDFS.label, Literal("Programme d'actions 2024 du RTES (texte extrait du PDF)", lang="fr")))
+    d.add((DATASET, DCTERMS.license, LICENCE))
+    d.add((DATASET, DCTERMS.created, Literal(built.date().isoformat(), datatype=XSD.date)))
+    d.add((DATASET, DCTERMS.modified, Literal(built.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
+    d.add((DATASET, DCTERMS.language, URIRef("http://publications.europa.eu/resource/authority/language/FRA")))
+    d.add((DATASET, DCAT.keyword, Literal("économie sociale et solidaire", lang="fr")))
+    d.add((DATASET, DCAT.keyword, Literal("collectivités territoriales", lang="fr")))
+    d.add((DATASET, VOID.sparqlEndpoint, URIRef(BASE + "sparql")))
+    d.add((DATASET, VOID.uriSpace, Literal(BASE)))
+    d.add((DATASET, VOID.triples, Literal(len(graph))))
+    entities = set(graph.subjects(KG.entityType, None))
+    d.add((DATASET, VOID.entities, Literal(len(entities))))
+    d.add((DATASET, VOID.distinctSubjects, Literal(len(set(graph.subjects())))))
+    d.add((DATASET, VOID.properties, Literal(len(set(graph.predicates())))))
+    for example in ("programme/rtes-2024/fiche/7", "organisation/anct", "concept/scic", "loi/loi-ess-2014"):
+        d.add((DATASET, VOID.exampleResource, URIRef(BASE + example)))
+    used = {str(p) for p in graph.predicates()} | {str(o) for o in graph.objects(None, RDF.type)}
+    for prefix, ns in sorted(PREFIXES.items()):
+        if any(u.startswith(str(ns)) for u in used) and prefix not in ("rdf", "rdfs", "xsd"):
+            d.add((DATASET, VOID.vocabulary, URIRef(str(ns))))
+    classes = Counter(graph.objects(None, RDF.type))
+    for cls, count in sorted(classes.items()):
+        part = URIRef(f"{BASE}jeu-de-donnees/classe/{_local(cls)}")
+        d.add((DATASET, VOID.classPartition, part))
+        d.add((part, VOID["class"], cls))
+        d.add((part, VOID.entities, Literal(count)))
+    types = Counter(str(o) for o in graph.objects(None, KG.entityType))
+    for etype, count in sorted(types.items()):
+        part = URIRef(f"{BASE}jeu-de-donnees/type/{etype}")
+        d.add((DATASET, VOID.subset, part))
+        d.add((part, RDF.type, VOID.Dataset))
+        d.add((part, RDFS.label, Literal(etype)))
+        d.add((part, VOID.entities, Literal(count)))
+    for name, media in DUMPS.items():
+        dist = URIRef(f"{BASE}telecharger/{name}")
+        d.add((DATASET, DCAT.distribution, dist))
+        d.add((dist, RDF.type, DCAT.Distribution))
+        d.add((dist, DCAT.downloadURL, dist))
+        d.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
+        d.add((dist, DCTERMS.license, LICENCE))
+        if media != "application/zip":
+            d.add((DATASET, VOID.dataDump, dist))
+    return d
+
+
+def _local(iri: URIRef) -> str:
+    text = str(iri)
+    for prefix, ns in PREFIXES.items():
+        if text.startswith(str(ns)):
+            return f"{prefix}-{text[len(str(ns)):]}"
+    return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+__all__ = ["describe_dataset", "DATASET", "VOID", "BNode"]
