@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,12 @@ QUERIES = Path(__file__).resolve().parent.parent / "queries"
 PARAM_TYPES = ("entity", "integer", "date", "enum", "string", "search", "iri")
 ENTITY_TYPES = ("organisation", "personne", "loi", "outil", "territoire", "publication", "evenement")
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def shown(value: str, width: int = 60) -> str:
+    """A user's value as it may appear in a one-line message: control characters escaped, long values cut."""
+    text = json.dumps(value, ensure_ascii=False)[1:-1]
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class QueryError(Exception):
@@ -123,7 +130,7 @@ def resolve_entity(store: Store, value: str, kinds: list[str] | None = None) -> 
         rows = store.query(ENTITY_EXISTS, {"entity": iri}).rows
         rows = [r for r in rows if str(r["type"]) in allowed]
         if not rows:
-            raise QueryError(f"aucune entité {'de type ' + '/'.join(sorted(allowed)) + ' ' if kinds else ''}à l'IRI {value}")
+            raise QueryError(f"aucune entité {'de type ' + '/'.join(sorted(allowed)) + ' ' if kinds else ''}à l'IRI {shown(value)}")
         return iri, str(rows[0]["label"])
     key = fold_key(value)
     for prefix in ("l'", "la ", "le ", "les "):
@@ -145,12 +152,12 @@ def resolve_entity(store: Store, value: str, kinds: list[str] | None = None) -> 
             return iri, str(row["label"])
     if found:
         names = sorted({f"{r['label']} <{iri}>" for iri, r in found.items()})
-        raise QueryError(f"« {value} » est ambigu ; précisez parmi : " + " ; ".join(names[:10]))
+        raise QueryError(f"« {shown(value)} » est ambigu ; précisez parmi : " + " ; ".join(names[:10]))
     keys = {str(r["key"]): r for r in everything}
     close = difflib.get_close_matches(key, list(keys), n=5, cutoff=0.6)
     labels = list(dict.fromkeys(str(keys[k]["label"]) for k in close))  # closest first
     hint = " ; entités proches : " + " ; ".join(labels) if labels else ""
-    raise QueryError(f"entité inconnue « {value} »{hint}")
+    raise QueryError(f"entité inconnue « {shown(value)} »{hint}")
 
 
 def to_term(param: Param, raw: str, store: Store) -> Node:
@@ -159,24 +166,24 @@ def to_term(param: Param, raw: str, store: Store) -> Node:
         return resolve_entity(store, raw, param.kinds)[0]
     if param.type == "integer":
         if not re.fullmatch(r"[+-]?\d{1,12}", raw.strip()):
-            raise QueryError(f"{param.name} : un nombre entier est attendu, pas « {raw} »")
+            raise QueryError(f"{param.name} : un nombre entier est attendu, pas « {shown(raw)} »")
         return Literal(int(raw), datatype=XSD.integer)
     if param.type == "date":
         raw = raw.strip()
         if not DATE.match(raw):
-            raise QueryError(f"{param.name} : date attendue sous la forme AAAA, AAAA-MM ou AAAA-MM-JJ, pas « {raw} »")
+            raise QueryError(f"{param.name} : date attendue sous la forme AAAA, AAAA-MM ou AAAA-MM-JJ, pas « {shown(raw)} »")
         try:
             day = period(raw, end=param.bound == "end")
             import datetime as dt
             dt.date.fromisoformat(day)
         except ValueError:
-            raise QueryError(f"{param.name} : date impossible « {raw} »") from None
+            raise QueryError(f"{param.name} : date impossible « {shown(raw)} »") from None
         return Literal(day, datatype=XSD.date)
     if param.type == "enum":
         if raw not in param.values:
             close = difflib.get_close_matches(raw, param.values, n=1)
             hint = f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
-            raise QueryError(f"{param.name} : valeur « {raw} » non permise{hint} ; valeurs : {', '.join(param.values)}")
+            raise QueryError(f"{param.name} : valeur « {shown(raw)} » non permise{hint} ; valeurs : {', '.join(param.values)}")
         return Literal(raw)
     if param.type == "search":
         key = fold_key(raw)
@@ -199,7 +206,7 @@ def bind(query: NamedQuery, raw: dict[str, str], store: Store) -> dict[str, Node
             close = difflib.get_close_matches(name, list(known), n=1)
             hint = f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
             allowed = ", ".join(known) or "aucun"
-            raise QueryError(f"{query.name} : paramètre inconnu « {name} »{hint} ; paramètres : {allowed}")
+            raise QueryError(f"{query.name} : paramètre inconnu « {shown(name)} »{hint} ; paramètres : {allowed}")
     bindings: dict[str, Node] = {}
     for param in query.params:
         value = raw.get(param.name)

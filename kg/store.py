@@ -238,14 +238,19 @@ class RemoteStore(Store):
         for attempt in range(self.retries + 1):
             try:
                 response = self._wrapper(query, accept).query()
-                return response.response.read()
+                try:
+                    return response.response.read()
+                finally:
+                    response.response.close()
             except SPARQLWrapperException as exc:
+                _close_cause(exc)
                 message = str(exc).split("\n")[0]
                 if "EndPointInternalError" in type(exc).__name__ or "Unauthorized" in type(exc).__name__:
                     last = exc
                 else:
                     raise StoreError(f"le serveur SPARQL {self.endpoint} refuse la requête : {message}") from None
             except urllib.error.HTTPError as exc:
+                exc.close()
                 last = exc
                 if exc.code < 500:
                     raise StoreError(f"le serveur SPARQL {self.endpoint} a répondu HTTP {exc.code}") from None
@@ -309,6 +314,13 @@ class RemoteStore(Store):
             raise StoreError(f"publication refusée par {target} : HTTP {exc.code}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise StoreError(f"le serveur {target} ne répond pas : {getattr(exc, 'reason', exc)}") from None
+
+
+def _close_cause(exc: BaseException) -> None:
+    """SPARQLWrapper wraps urllib's HTTPError, whose socket stays open unless closed."""
+    cause = exc.__context__ or exc.__cause__
+    if isinstance(cause, urllib.error.HTTPError):
+        cause.close()
 
 
 def _json_term(b: dict | None) -> Node | None:

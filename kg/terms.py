@@ -19,7 +19,7 @@ class TermError(ValueError):
 def check_iri(value: str) -> URIRef:
     """An absolute IRI with none of the characters SPARQL forbids between < and >."""
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or _IRI_FORBIDDEN.search(value):
-        raise TermError(f"IRI invalide : {value!r}")
+        raise TermError(f"IRI invalide : {value[:60]!r}")
     return URIRef(value)
 
 

@@ -9,15 +9,18 @@ from typing import Any
 from flask import Flask, g, render_template, request
 
 from kg.namespaces import BASE
+from kg.store import StoreError
 
 DEFAULTS: dict[str, Any] = {
     "DIST": "dist",              # where `kg build` writes; the site reads dist/current/store
     "STORE": None,               # or a path, "memory", or an http(s) SPARQL endpoint
     "IRI_BASE": BASE,            # an IRI IRI_BASE + path is the page /path of this site
     "ROW_LIMIT": 1000,           # rows per answer; more are cut and the answer says so
-    "QUERY_TIMEOUT": 5.0,        # seconds
+    "QUERY_TIMEOUT": 5.0,        # seconds for a query sent to /sparql; its worker is killed past it
+    "QUERY_WORKERS": 2,          # worker processes that run /sparql queries
     "MAX_QUERY_LENGTH": 20_000,  # characters of SPARQL
     "MAX_CONTENT_LENGTH": 100_000,
+    "SERVICE_ALLOWLIST": (),     # IRI prefixes a trusted deployment lets SERVICE reach; none by default
 }
 
 
@@ -60,6 +63,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def too_large(error):
         return render_template("error.html", code=413, title="Requête trop grande",
                                message="La requête dépasse la taille permise."), 413
+
+    @app.errorhandler(StoreError)
+    def store_unavailable(error):
+        if request.path.startswith("/sparql") or request.path.endswith((".json", ".csv", ".ttl", ".nt", ".jsonld")):
+            return f"Le magasin de données ne répond pas : {error}\n", 503, {"Content-Type": "text/plain; charset=utf-8"}
+        return render_template("error.html", code=503, title="Données momentanément indisponibles",
+                               message=f"Le magasin de données ne répond pas ({error}). Réessayez dans un instant."), 503
 
     @app.teardown_appcontext
     def _forget(exc):

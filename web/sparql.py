@@ -9,6 +9,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.formats import to_csv, to_json
+from kg.sandbox import QueryTimeout
 from kg.store import Result, StoreError
 from kg.terms import TermError
 from web.guard import QueryRefused, check_query
@@ -88,7 +89,13 @@ def endpoint():
         return _service_description()
     try:
         form = check_query(query, current_app.config)
-        result = current_app.extensions["kg_store"].get().query(query, limit=current_app.config["ROW_LIMIT"])
+        result = current_app.extensions["kg_store"].run_public(
+            query, limit=current_app.config["ROW_LIMIT"], timeout=float(current_app.config["QUERY_TIMEOUT"]),
+            workers=int(current_app.config["QUERY_WORKERS"]))
+    except QueryTimeout as exc:
+        if wants_html:
+            return render_template("sparql.html", query=query, examples=EXAMPLES, result=None, error=str(exc)), 503
+        return _error(503, str(exc))
     except QueryRefused as exc:
         if wants_html:
             return render_template("sparql.html", query=query, examples=EXAMPLES, result=None, error=exc.message), exc.status
@@ -128,7 +135,8 @@ def to_xml(result: Result) -> str:
     if result.boolean is not None:
         out.append(f"<head/><boolean>{'true' if result.boolean else 'false'}</boolean></sparql>")
         return "\n".join(out)
-    out.append("<head>" + "".join(f'<variable name="{xml_escape(v)}"/>' for v in result.vars) + "</head>")
+    truncated = '<link href="urn:kg:resultat-tronque"/>' if result.truncated else ""
+    out.append("<head>" + "".join(f'<variable name="{xml_escape(v)}"/>' for v in result.vars) + truncated + "</head>")
     out.append("<results>")
     for row in result.rows:
         out.append("<result>")

@@ -6,7 +6,8 @@ import os
 import threading
 from pathlib import Path
 
-from kg.store import Store, open_store
+from kg.sandbox import QueryPool
+from kg.store import OxigraphStore, Store, open_store
 
 
 class StoreHolder:
@@ -22,6 +23,7 @@ class StoreHolder:
         self.dist = dist
         self._lock = threading.Lock()
         self._store: Store | None = None
+        self._pool: QueryPool | None = None
         self._target: str | None = None
 
     def _current_target(self) -> str | None:
@@ -48,3 +50,14 @@ class StoreHolder:
 
     def version(self) -> str:
         return self._target or ""
+
+    def run_public(self, query: str, limit: int, timeout: float, workers: int = 2):
+        """A query from the public: in a worker process killed past ``timeout`` (embedded store),
+        or with the remote store's own HTTP timeout."""
+        store = self.get()
+        if isinstance(store, OxigraphStore) and store.path is not None:
+            with self._lock:
+                if self._pool is None:
+                    self._pool = QueryPool(workers=workers, timeout=timeout)
+            return self._pool.run(str(store.path), query, limit=limit, timeout=timeout)
+        return store.query(query, limit=limit)
