@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
+import threading
 import time
 import urllib.error
 from dataclasses import dataclass, field
@@ -67,17 +69,35 @@ def to_oxigraph(term: Node):
     raise StoreError(f"terme RDF non pris en charge : {term!r}")
 
 
-def _query_form(query: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE, read with rdflib's parser (which also rejects updates)."""
+_PARSE_LOCK = threading.Lock()
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+
+
+def parse_sparql(query: str):
+    """rdflib's SPARQL parser (pyparsing) is not thread-safe: every caller goes through this lock."""
     from rdflib.plugins.sparql.parser import parseQuery
 
-    try:
-        parsed = parseQuery(query)
-    except Exception as exc:  # noqa: BLE001 - the parser's message is what the user needs
-        raise StoreError(f"requête SPARQL invalide : {exc}") from None
-    name = parsed[1].name
-    return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
-            "DescribeQuery": "DESCRIBE"}.get(name, name)
+    with _PARSE_LOCK:
+        return parseQuery(query)
+
+
+def parse_sparql_update(query: str):
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    with _PARSE_LOCK:
+        return parseUpdate(query)
+
+
+def _query_form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query keyword outside comments, IRIs and strings."""
+    text = re.sub(r"#[^\n]*|<[^<>\s]*>|\"\"\"[\s\S]*?\"\"\"|'[^'\n]*'|\"[^\"\n]*\"", " ", query)
+    match = _FORM.search(text)
+    if not match:
+        raise StoreError("requête SPARQL invalide : ni SELECT, ni ASK, ni CONSTRUCT, ni DESCRIBE")
+    form = match.group(1).upper()
+    if form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        raise StoreError("ce magasin est en lecture seule : les mises à jour SPARQL sont refusées")
+    return form
 
 
 class Store:
@@ -179,7 +199,8 @@ class MemoryStore(Store):
         form = _query_form(query)
         start = time.perf_counter()
         try:
-            answer = self.graph.query(query, initBindings={k: v for k, v in (bindings or {}).items() if v is not None})
+            with _PARSE_LOCK:  # rdflib parses with pyparsing, which is not thread-safe
+                answer = self.graph.query(query, initBindings={k: v for k, v in (bindings or {}).items() if v is not None})
         except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds
             raise StoreError(f"la requête a échoué : {exc}") from None
         elapsed = (time.perf_counter() - start) * 1000

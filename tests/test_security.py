@@ -161,3 +161,18 @@ def test_endpoint_answers_are_unchanged_after_attacks(client, embedded):
     assert _triples(embedded) == before
     assert json.loads(client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"},
                                  headers={"Accept": "application/sparql-results+json"}).get_data())["boolean"]
+
+
+def test_concurrent_requests_do_not_break_the_sparql_parser():
+    """rdflib's parser is not thread-safe; under waitress's threads /sparql once answered 400/503 at random."""
+    import concurrent.futures
+
+    from web.guard import check_query
+
+    queries = [COUNT, SLOW, "ASK { ?s ?p ?o }", "DESCRIBE <https://ess-kg.example/concept/scic>",
+               "PREFIX kg: <https://ess-kg.example/ontologie#> SELECT ?f WHERE { ?f kg:involves ?e } LIMIT 3"] * 60
+    config = {"MAX_QUERY_LENGTH": 20_000}
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        forms = list(pool.map(lambda q: check_query(q, config), queries))
+    assert forms == ["SELECT", "SELECT", "ASK", "DESCRIBE", "SELECT"] * 60

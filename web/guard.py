@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from pyparsing import ParseResults
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+from kg.store import parse_sparql, parse_sparql_update
 
 
 class QueryRefused(Exception):
@@ -31,10 +32,10 @@ def check_query(query: str, config: dict[str, Any]) -> str:
     if len(query) > int(config.get("MAX_QUERY_LENGTH", 20_000)):
         raise QueryRefused(413, f"Requête trop longue ({len(query)} caractères, au plus {config['MAX_QUERY_LENGTH']}).")
     try:
-        parsed = parseQuery(query)
+        parsed = parse_sparql(query)
     except Exception as exc:  # noqa: BLE001 - the parser's message is the answer
         try:
-            parseUpdate(query)
+            parse_sparql_update(query)
         except Exception:  # noqa: BLE001
             raise QueryRefused(400, f"Requête SPARQL invalide : {exc}") from None
         raise QueryRefused(403, "Point de requête en lecture seule : les mises à jour SPARQL "
