@@ -31,7 +31,8 @@ SECTION_LABELS = {
 }
 ROLE_LABELS = {"referent-ca": "Référent·e CA", "referent-equipe": "Référent·e équipe", "contributeur": "Contributeur·rice"}
 STATUS_LABELS = {"realise": "réalisé", "prevu": "prévu", "propose": "proposé"}
-VIA_LABELS = {"mention": "nommé dans le texte", "role": "rôle sur la fiche", "evenement": "organise ou accueille un événement"}
+VIA_LABELS = {"mention": "nommé dans le texte", "role": "rôle sur la fiche", "evenement": "organise ou accueille un événement",
+              "sous-organisation": "par une de ses sous-organisations"}
 
 
 def _str(node: Node | None) -> str | None:

@@ -115,6 +115,8 @@ class _Builder:
         self.add(iri, SKOS.prefLabel, Literal(e.label, lang=FR))
         keys = {fold_key(e.label)}
         for alias in e.aliases:
+            if alias.lines:  # an alias that means this entity only at some lines is for mentions, not search
+                continue
             self.add(iri, SKOS.altLabel, Literal(alias.text, lang=FR))
             keys.add(fold_key(alias.text))
         for key in sorted(keys):
@@ -321,9 +323,18 @@ class _Builder:
             self.involve(fiche, entity, "mention", m.item.text, m.item.lines)
 
     def involvement(self) -> None:
+        # a fiche that involves a commission of the CSESS involves the CSESS too
+        parents = {entity_iri("organisation", e.id): entity_iri("organisation", e.data["part_of"])
+                   for e in self.ds.of_kind("organisation") if e.data.get("part_of")}
+        for (fiche, entity), evidence in list(self.involvements.items()):
+            parent = parents.get(entity)
+            while parent is not None:
+                for _, quote, span in evidence:
+                    self.involve(fiche, parent, "sous-organisation", quote, span)
+                parent = parents.get(parent)
         for (fiche, entity), evidence in sorted(self.involvements.items()):
             self.add(fiche, KG.involves, entity)
-            order = {"mention": 0, "role": 1, "evenement": 2}
+            order = {"mention": 0, "role": 1, "evenement": 2, "sous-organisation": 3}
             seen = set()
             for via, quote, span in sorted(evidence, key=lambda e: (order[e[0]], e[2])):
                 if (via, quote) in seen:
