@@ -37,11 +37,21 @@ MONTHS = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout
           "novembre", "decembre"]
 MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
              "november", "december"]
-MONTH_RE = "|".join(MONTHS + MONTHS_EN)
+MONTH_RE = "(?<![a-z])(?:" + "|".join(MONTHS + MONTHS_EN) + ")(?![a-z])"
 ROLE_WORDS = r"referents?|referentes?|role|roles|pilote|pilotes|porte|portent|responsables?|contribu\w*|anime|refere"
 STOP = set("""a au aux avec ce ces cette dans de des du en est et il elle ils la le les leur leurs l d ou par pour
 qu que quel quelle quels quelles qui quoi sur un une y t on se sa son ses plus moins tous toutes tout toute
 the of in on and or which who what with is are to for by fiche fiches programme ess rtes""".split())
+#: Words of organisation names too common to stand for the organisation on their own.
+COMMON = set("""grand grande grands nombre action actions entite entites agence agences nationale national reseau
+reseaux union ville villes conseil association associations collectif mouvement centre centres federation maison
+societe commission commissions club clubs groupe comite ateliers atelier regions region territoire territoires
+chambre chambres economie sociale solidaire solidaires europeen europeenne parlement ministere institut
+universite cooperative cooperatives petites rivieres fabrique transitions chaire organisation organisations
+acteurs pour enjeux ruraux agricoles alimentaire ceinture projet projets plateforme plateformes nouvelles
+regional regionale regionaux developpement durable general generale internationale international
+collectivites collectivite etat direction service services public publics publique communaute""".split())
+
 EXAMPLES = [
     "Quelles fiches impliquent l'ANCT ?",
     "Qui sont les référents de la fiche 7 ?",
@@ -89,6 +99,12 @@ SELECT ?entity ?label ?type ?key ?acronym WHERE {
 }"""
 
 
+ACRONYMS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?entity (MIN(?alias) AS ?alt) WHERE {
+  ?entity skos:altLabel ?alias . FILTER (REGEX(STR(?alias), "^[A-Z][A-Z0-9+]{1,7}$"))
+} GROUP BY ?entity"""
+
+
 def _index(store: Store) -> dict[str, Any]:
     """Keys and distinctive words of every entity, cached per store version."""
     version = f"{id(store)}:{store.version()}"
@@ -104,9 +120,16 @@ def _index(store: Store) -> dict[str, Any]:
         key = str(row["key"])
         if entity not in by_key.setdefault(key, []):
             by_key[key].append(entity)
-        for word in key.split():
-            if len(word) >= 4 and word not in STOP:
-                by_word.setdefault(word, {})[entity["iri"]] = entity
+        if entity["type"] in ("personne", "organisation", "territoire"):
+            shortest = 4 if entity["type"] == "personne" else 5
+            for word in key.split():
+                if len(word) >= shortest and word not in STOP and word not in COMMON:
+                    by_word.setdefault(word, {})[entity["iri"]] = entity
+    acronyms = {str(r["entity"]): str(r["alt"]) for r in store.query(ACRONYMS).rows}
+    for found in by_key.values():
+        for entity in found:
+            if not entity["acronym"] and entity["iri"] in acronyms:
+                entity["acronym"] = acronyms[entity["iri"]]
     _INDEX.clear()
     _INDEX.update(version=version, by_key=by_key, by_word=by_word,
                   words=[w for w, found in by_word.items() if len(found) <= 3])
@@ -268,6 +291,7 @@ def understand(question: str, store: Store) -> Understanding:
         distinct = {e["iri"]: e for s in found for e in s.entities if kinds is None or e["type"] in kinds}
         if len(distinct) > 1:
             q.status = "ambiguous"
+            q.suggestions = []
             q.candidates = sorted(distinct.values(), key=lambda e: e["label"])
             words = [" ".join(_tokens(folded)[s.start:s.end]) for s in found]
             q.message = (f"« {' / '.join(words)} » peut désigner plusieurs entités ; choisissez-en une."
@@ -281,7 +305,8 @@ def understand(question: str, store: Store) -> Understanding:
 
     if has(r"axes?|axis|axes du programme") and not spans and not fiche:
         return done("axes", {}, "Les axes du programme et leur nombre de fiches")
-    if has(r"le plus|the most|most|classement|palmares|top") and has(ROLE_WORDS + r"|refers?|fiches|sheets"):
+    if has(r"le plus|plus grand nombre|le plus de|plus souvent|the most|most|classement|palmares|top") and \
+            has(ROLE_WORDS + r"|refers?|fiches|sheets"):
         role = "referent-equipe" if has(r"equipe|team") else "contributeur" if has(r"contribu\w*") else "referent-ca"
         names = {"referent-ca": "référent·e CA", "referent-equipe": "référent·e équipe", "contributeur": "contributeur·rice"}
         return done("top-referents", {"role": role}, f"Qui réfère le plus de fiches (rôle : {names[role]})")

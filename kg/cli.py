@@ -161,6 +161,30 @@ def cmd_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    from kg.ask import ask
+    from kg.formats import render
+    from kg.queries import load_queries
+    from kg.store import open_store
+
+    understanding, result = ask(args.question, open_store(args.store, args.dist), limit=args.limit)
+    if result is None:
+        print(understanding.message, file=sys.stderr)
+        for candidate in understanding.candidates:
+            print(f"  - {candidate['label']} <{candidate['iri']}>", file=sys.stderr)
+        for example in understanding.suggestions:
+            print(f"  « {example} »", file=sys.stderr)
+        return 1
+    if args.format == "table":
+        print(f"Compris : {understanding.explanation}")
+        params = " ".join(f"--param {k}={v}" for k, v in understanding.params.items())
+        print(f"(kg query {understanding.intent} {params})".replace("  ", " ") + "\n")
+    print(render(result, args.format))
+    if args.sparql:
+        print("\n" + load_queries()[understanding.intent].text)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Graphe de connaissances de l'ESS territoriale (RTES 2024).")
     p.add_argument("--version", action="version", version=f"kg {__version__}")
@@ -196,6 +220,14 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--limit", type=int, default=DEFAULT_LIMIT)
     store_arg(sp)
     sp.set_defaults(func=cmd_sparql)
+
+    ak = sub.add_parser("ask", help="poser une question en français (« quelles fiches impliquent l'ANCT ? »)")
+    ak.add_argument("question")
+    ak.add_argument("--format", "-f", choices=("table", "json", "csv", "tsv"), default="table")
+    ak.add_argument("--sparql", action="store_true", help="afficher aussi la requête SPARQL")
+    ak.add_argument("--limit", type=int, default=DEFAULT_LIMIT)
+    store_arg(ak)
+    ak.set_defaults(func=cmd_ask)
 
     sv = sub.add_parser("serve", help="servir le site et le point SPARQL (waitress, 127.0.0.1 par défaut)")
     sv.add_argument("--host", default="127.0.0.1")

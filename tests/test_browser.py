@@ -111,3 +111,24 @@ def test_network_node_leads_to_its_page(page, live_server):
     href = node.get_attribute("href")
     node.click()
     expect(page).to_have_url(live_server.url + href)
+
+
+def test_question_box_answers_with_evidence(page, live_server):
+    page.goto(live_server.url + "/organisation/anct")
+    page.fill("#ask-q", "Quelles fiches mentionnent le SIEG ?")
+    page.get_by_role("button", name="Demander").first.click()
+    expect(page.locator(".understood")).to_contain_text("Fiches qui impliquent : SIEG (Services d'intérêt économique général)")
+    cells = page.locator("table.results tbody tr td:first-child")
+    expect(cells).to_have_count(4)
+    assert [c.strip() for c in cells.all_inner_texts()] == ["2", "8", "9", "14"]
+    page.screenshot(path=str(SHOTS / "ask.png"), full_page=True)
+    page.get_by_role("link", name="corriger dans le formulaire").click()
+    expect(page).to_have_url(re.compile(r"/queries/fiches-by-entity\?entity="))
+    expect(page.locator("table.results tbody tr")).to_have_count(4)
+
+
+def test_question_box_refuses_cleanly_and_proposes(page, live_server):
+    page.goto(live_server.url + "/demander?q=" + "Quel temps fera-t-il demain ?")
+    expect(page.locator("p.error")).to_contain_text("Je n'ai pas compris")
+    page.locator("ul.examples a").first.click()
+    expect(page.locator(".understood")).to_be_visible()

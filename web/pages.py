@@ -231,6 +231,30 @@ def question(name: str):
                            download=request.query_string.decode()), (400 if error else 200)
 
 
+@bp.route("/demander")
+def ask_page():
+    from urllib.parse import urlencode
+
+    from kg.ask import EXAMPLES, ask
+
+    question = request.args.get("q", "")[:500]
+    if not question.strip():
+        return render_template("ask.html", question="", u=None, result=None, examples=EXAMPLES)
+    understanding, result = ask(question, store(), limit=current_app.config["ROW_LIMIT"])
+    form_link = sparql_text = None
+    if understanding.intent:
+        params = understanding.params or {}
+        form_link = f"/queries/{understanding.intent}?" + urlencode({**params, "envoyer": "1"})
+        sparql_text = load_queries()[understanding.intent].text
+    candidate_links = [{"label": c["label"], "type": c["type"], "page": local_path(c["iri"]),
+                        "answer": "/demander?" + urlencode({"q": f"{question} ({c['label']})"}),
+                        "form": (f"/queries/{understanding.intent}?" + urlencode(
+                            {("person" if understanding.intent == "fiches-by-person" else "entity"): c["iri"], "envoyer": "1"}))
+                        if understanding.intent else None} for c in understanding.candidates]
+    return render_template("ask.html", question=question, u=understanding, result=result, examples=EXAMPLES,
+                           form_link=form_link, sparql=sparql_text, candidates=candidate_links)
+
+
 @bp.route("/frise")
 def timeline():
     events = browse.timeline(store())
