@@ -87,6 +87,7 @@ class _Builder:
         self.add(iri, KG.identifier, Literal(self.pid))
         self.add(iri, RDFS.label, Literal(prog["label"], lang=FR))
         self.add(iri, KG.year, Literal(str(prog["year"]), datatype=XSD.gYear))
+        self.add(iri, KG.ficheCount, Literal(prog.get("fiche_count", 14)))
         self.add(iri, DCTERMS.publisher, entity_iri("organisation", prog["publisher"]))
         self.add(iri, DCTERMS.source, SOURCE_DOCUMENT)
         self.add(SOURCE_DOCUMENT, RDF.type, KG.SourceDocument)

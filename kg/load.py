@@ -464,12 +464,13 @@ FICHE_KEYS = {"programme", "number", "axis", "heading", "title", "status", "role
 
 
 def _check_fiche(ck: _Checker, rec: Any, file: str, programme: str, axes: set[str],
-                 events: dict[str, Event], event_refs: list[tuple[str, int, Item, Where]]) -> Fiche | None:
+                 events: dict[str, Event], event_refs: list[tuple[str, int, Item, Where]],
+                 fiche_count: int = 14) -> Fiche | None:
     where = Where(file, getattr(rec, "line", 1), "fiche ?")
     if not ck.keys(rec, where, "", FICHE_KEYS, FICHE_KEYS - {"status"}):
         return None
     line = lambda k: ck.line_of(rec, k, where.line)  # noqa: E731
-    number = ck.integer(rec.get("number"), where, "number", line("number"), 1, 14)
+    number = ck.integer(rec.get("number"), where, "number", line("number"), 1, fiche_count)
     if number is None:
         return None
     where = Where(file, where.line, f"fiche {number}")
@@ -566,9 +567,11 @@ def load_dataset(root: Path | str = "data") -> Dataset:
     axes: list[dict[str, Any]] = []
     if ck.keys(top, pwhere, "", {"programme", "axes"}, {"programme", "axes"}):
         prog = top["programme"]
-        if ck.keys(prog, pwhere, "programme.", {"id", "label", "year", "publisher", "source", "source_title"},
+        if ck.keys(prog, pwhere, "programme.", {"id", "label", "year", "publisher", "source", "source_title", "fiche_count"},
                    {"id", "label", "year", "publisher", "source"}):
             programme = dict(prog)
+            programme["fiche_count"] = ck.integer(prog.get("fiche_count", 14), pwhere, "programme.fiche_count",
+                                                  ck.line_of(prog, "fiche_count", 1), 1) or 14
             ck.ref(prog.get("publisher"), ("organisation",), pwhere, "programme.publisher", ck.line_of(prog, "publisher", 1))
         for i, axis in enumerate(top.get("axes") or []):
             awhere = Where(pwhere.file, getattr(axis, "line", 1), f"axe {i + 1}")
@@ -613,7 +616,8 @@ def load_dataset(root: Path | str = "data") -> Dataset:
                 continue
             quote = ck.quoted({"text": rec.get("text"), "lines": rec.get("lines")}, where, "text", where.line)
             data["quote"] = quote
-            fiches = {n for n in rec.get("fiches") or [] if ck.integer(n, where, "fiches", where.line, 1, 14)}
+            fiches = {n for n in rec.get("fiches") or []
+                      if ck.integer(n, where, "fiches", where.line, 1, programme.get("fiche_count", 14))}
             if data["id"] in events:
                 ck.problem(where, "id", f"identifiant d'événement en double {data['id']!r}")
                 continue
@@ -624,7 +628,7 @@ def load_dataset(root: Path | str = "data") -> Dataset:
     axis_ids = {a["id"] for a in axes}
     for path in sorted((root / "fiches").glob("*.yaml")):
         doc = read_yaml(path, rel(path))
-        fiche = _check_fiche(ck, doc, rel(path), pid, axis_ids, events, event_refs)
+        fiche = _check_fiche(ck, doc, rel(path), pid, axis_ids, events, event_refs, programme.get("fiche_count", 14))
         if fiche is None:
             continue
         if fiche.number in seen_numbers:
