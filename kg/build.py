@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from kg.export import write_downloads
+from kg.export import dump, write_downloads
 from kg.graph import build_graph
 from kg.load import Dataset, load_dataset
 from kg.store import OxigraphStore
@@ -70,20 +70,19 @@ def build(data_dir: Path | str = "data", dist: Path | str = "dist") -> BuildResu
     try:
         work.mkdir()
         start = time.perf_counter()
-        (work / "graph.ttl").write_bytes(graph.serialize(format="turtle", encoding="utf-8"))
-        nt = graph.serialize(format="nt", encoding="utf-8")
-        (work / "graph.nt").write_bytes(nt)
-        timings["dump"] = time.perf_counter() - start
-        start = time.perf_counter()
         store = OxigraphStore(work / "store", read_only=False)
-        store.load_ntriples(nt)
+        store.add_triples(graph)
         triples = store.triples()
-        del store
         timings["store"] = time.perf_counter() - start
+        start = time.perf_counter()
+        (work / "graph.ttl").write_bytes(dump(store.raw, "ttl"))
+        (work / "graph.nt").write_bytes(dump(store.raw, "nt"))
+        timings["dump"] = time.perf_counter() - start
         start = time.perf_counter()
         void_graph = describe_dataset(graph)
         (work / "void.ttl").write_bytes(void_graph.serialize(format="turtle", encoding="utf-8"))
-        write_downloads(graph, work / "telecharger", void_graph)
+        write_downloads(store, work / "telecharger", void_graph)
+        del store
         timings["exports"] = time.perf_counter() - start
         counts = class_counts(graph)
         manifest = {"built": dt.datetime.now().isoformat(timespec="seconds"), "triples": triples,

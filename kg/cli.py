@@ -128,16 +128,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from rdflib import Graph
-
     from kg.export import write_export
+    from kg.store import open_store
 
-    dump = Path(args.dist) / "current" / "graph.nt"
-    if not dump.exists():
-        raise SystemExit(f"kg: aucun graphe construit dans {args.dist} : lancez d'abord « kg build »")
-    graph = Graph().parse(dump, format="nt")
+    store = open_store(args.store, args.dist)
     try:
-        data = write_export(graph, args.format, Path(args.output) if args.output else None)
+        data = write_export(store, args.format, Path(args.output) if args.output else None)
     except ValueError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return 1
@@ -239,6 +235,7 @@ def parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("export", help="exporter le graphe : ttl, nt, jsonld, trig ou csv")
     ex.add_argument("--format", "-f", choices=("ttl", "nt", "jsonld", "trig", "csv"), default="ttl")
     ex.add_argument("--output", "-o", help="fichier (dossier pour csv) ; la sortie standard par défaut")
+    ex.add_argument("--store", default=None, help="chemin d'un magasin embarqué (défaut : le dernier build)")
     ex.set_defaults(func=cmd_export)
 
     ln = sub.add_parser("link", help="proposer des liens Wikidata à relire (n'écrit jamais dans data/)")

@@ -12,6 +12,8 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from kg.namespaces import BASE, KG, PREFIXES
+import pyoxigraph as ox
+
 from kg.store import OxigraphStore
 
 FORMATS = ("ttl", "nt", "jsonld", "trig", "csv")
@@ -41,7 +43,7 @@ def fiche_graph_of(subject: URIRef) -> URIRef | None:
 
 
 def to_dataset(graph: Graph) -> Dataset:
-    """One named graph per fiche; everything shared (entities, events, axes) in graphe/commun."""
+    """One named graph per fiche; everything shared (entities, events, axes) in graphe/commun (rdflib)."""
     ds = Dataset()
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns, override=True)
@@ -51,18 +53,41 @@ def to_dataset(graph: Graph) -> Dataset:
     return ds
 
 
-def serialize(graph: Graph, fmt: str) -> bytes:
-    """The graph in one RDF format."""
+def _prefixes() -> dict[str, str]:
+    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
+def dump(store: "ox.Store", fmt: str) -> bytes:
+    """The store's default graph in one RDF format, written by Oxigraph (fast even on large graphs)."""
     if fmt == "ttl":
-        return graph.serialize(format="turtle", encoding="utf-8")
+        return store.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=_prefixes())
     if fmt == "nt":
-        return graph.serialize(format="nt", encoding="utf-8")
-    if fmt == "trig":
-        return to_dataset(graph).serialize(format="trig", encoding="utf-8")
+        return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     if fmt == "jsonld":
-        return graph.serialize(format="json-ld", context=jsonld_context()["@context"], auto_compact=True,
-                               encoding="utf-8")
+        # Oxigraph writes expanded JSON-LD (full IRIs); the context we publish rides along for compaction
+        expanded = json.loads(store.dump(format=ox.RdfFormat.JSON_LD, from_graph=ox.DefaultGraph()))
+        return json.dumps({**jsonld_context(), "@graph": expanded}, ensure_ascii=False).encode("utf-8")
+    if fmt == "trig":
+        named = ox.Store()
+        shared = ox.NamedNode(str(SHARED_GRAPH))
+        graphs: dict[str, ox.NamedNode] = {}
+
+        def graph_of(subject) -> ox.NamedNode:
+            if isinstance(subject, ox.NamedNode):
+                fiche = fiche_graph_of(URIRef(subject.value))
+                if fiche is not None:
+                    return graphs.setdefault(str(fiche), ox.NamedNode(str(fiche)))
+            return shared
+
+        named.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph_of(q.subject))
+                          for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        return named.dump(format=ox.RdfFormat.TRIG, prefixes=_prefixes())
     raise ValueError(f"format inconnu « {fmt} » (formats : {', '.join(FORMATS)})")
+
+
+def serialize(graph: Graph, fmt: str) -> bytes:
+    """An rdflib graph in one RDF format (through an in-memory Oxigraph store)."""
+    return dump(OxigraphStore.from_graph(graph).raw, fmt)
 
 
 TABLES = {
@@ -101,11 +126,11 @@ SELECT ?fiche ?libelle ?sorte ?statut ?date ?date_imprimee ?annee_deduite ?parti
 }
 
 
-def csv_tables(graph: Graph) -> dict[str, str]:
+def csv_tables(source: "Graph | OxigraphStore") -> dict[str, str]:
     """Tables an analyst opens in a spreadsheet (UTF-8 with BOM, comma-separated)."""
     from kg.namespaces import sparql_prefixes
 
-    store = OxigraphStore.from_graph(graph)
+    store = source if isinstance(source, OxigraphStore) else OxigraphStore.from_graph(source)
     out = {}
     for name, query in TABLES.items():
         result = store.query(sparql_prefixes() + query)
@@ -119,17 +144,17 @@ def csv_tables(graph: Graph) -> dict[str, str]:
     return out
 
 
-def write_export(graph: Graph, fmt: str, output: Path | None) -> bytes | None:
+def write_export(store: OxigraphStore, fmt: str, output: Path | None) -> bytes | None:
     """``kg export``: bytes for stdout, or files written under ``output``."""
     if fmt == "csv":
-        tables = csv_tables(graph)
+        tables = csv_tables(store)
         if output is None:
             raise ValueError("le format csv écrit plusieurs tables : donnez un dossier avec --output")
         output.mkdir(parents=True, exist_ok=True)
         for name, text in tables.items():
             (output / name).write_text(text, encoding="utf-8")
         return None
-    data = serialize(graph, fmt)
+    data = dump(store.raw, fmt)
     if output is None:
         return data
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -137,12 +162,12 @@ def write_export(graph: Graph, fmt: str, output: Path | None) -> bytes | None:
     return None
 
 
-def write_downloads(graph: Graph, folder: Path, void_graph: Graph | None = None) -> None:
+def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None = None) -> None:
     """Everything the "Télécharger" page offers, written once per build."""
     folder.mkdir(parents=True, exist_ok=True)
     for fmt, name in (("jsonld", "graph.jsonld"), ("trig", "graph.trig")):
-        (folder / name).write_bytes(serialize(graph, fmt))
-    tables = csv_tables(graph)
+        (folder / name).write_bytes(dump(store.raw, fmt))
+    tables = csv_tables(store)
     with zipfile.ZipFile(folder / "tables.zip", "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in tables.items():
             z.writestr(name, text)

@@ -319,8 +319,9 @@ class _Builder:
             self.add(quote_sel, OA.prefix, Literal(m.prefix))
             self.add(quote_sel, OA.suffix, Literal(m.suffix))
             self.add(pos_sel, RDF.type, OA.TextPositionSelector)
-            self.add(pos_sel, OA.start, Literal(m.start, datatype=XSD.nonNegativeInteger))
-            self.add(pos_sel, OA.end, Literal(m.end, datatype=XSD.nonNegativeInteger))
+            # xsd:integer, not nonNegativeInteger: Oxigraph stores the derived type as xsd:integer anyway
+            self.add(pos_sel, OA.start, Literal(m.start))
+            self.add(pos_sel, OA.end, Literal(m.end))
             self.involve(fiche, entity, "mention", m.item.text, m.item.lines)
 
     def involvement(self) -> None:

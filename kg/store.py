@@ -55,6 +55,30 @@ def to_rdflib(term) -> Node | None:
     raise StoreError(f"terme RDF non pris en charge : {term!r}")
 
 
+class _OxConverter:
+    """rdflib -> pyoxigraph terms, remembering IRIs and datatypes already converted."""
+
+    def __init__(self) -> None:
+        self.iris: dict[str, ox.NamedNode] = {}
+
+    def iri(self, value: str) -> ox.NamedNode:
+        node = self.iris.get(value)
+        if node is None:
+            node = self.iris[value] = ox.NamedNode(value)
+        return node
+
+    def __call__(self, term: Node):
+        if isinstance(term, URIRef):
+            return self.iri(str(term))
+        if isinstance(term, Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            if term.datatype:
+                return ox.Literal(str(term), datatype=self.iri(str(term.datatype)))
+            return ox.Literal(str(term))
+        return to_oxigraph(term)
+
+
 def to_oxigraph(term: Node):
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
@@ -137,8 +161,19 @@ class OxigraphStore(Store):
     @classmethod
     def from_graph(cls, graph: Graph, path: str | Path | None = None) -> "OxigraphStore":
         store = cls(path, read_only=False)
-        store.load_ntriples(graph.serialize(format="nt", encoding="utf-8"))
+        store.add_triples(graph)
         return store
+
+    def add_triples(self, triples) -> None:
+        """Bulk-load rdflib triples (converted term by term: much faster than going through N-Triples text)."""
+        convert = _OxConverter()
+        self._store.bulk_extend(ox.Quad(convert(s), convert(p), convert(o)) for s, p, o in triples)
+        self._store.flush()
+
+    @property
+    def raw(self) -> "ox.Store":
+        """The pyoxigraph store itself, for dumps."""
+        return self._store
 
     def load_ntriples(self, data: bytes) -> None:
         self._store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
