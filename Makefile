@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser run build test clean
+.PHONY: install browser run build test bench bench-quick clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ run: build
 
 test: install browser
 	$(BIN)/python -m pytest
+
+# Benchmarks (printed tables, JSON in bench/results/): never timed asserts in tests.
+bench: install
+	$(BIN)/python -m bench --scales $(or $(SCALES),real,10)
+
+bench-quick: install
+	$(BIN)/python -m bench --quick
 
 clean:
 	rm -rf dist test-output

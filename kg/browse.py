@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import copy
+import functools
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +38,29 @@ VIA_LABELS = {"mention": "nommé dans le texte", "role": "rôle sur la fiche", "
               "sous-organisation": "par une de ses sous-organisations"}
 
 
+_CACHE: "OrderedDict[tuple, Any]" = OrderedDict()
+_CACHE_SIZE = 2048
+_CACHE_LOCK = threading.Lock()
+
+
+def cached(function):
+    """Remember a page's data per store version: a new build (a new store) starts afresh."""
+    @functools.wraps(function)
+    def wrapper(store: Store, *args, **kwargs):
+        key = (function.__name__, id(store), store.version(), *[str(a) for a in args], *sorted(kwargs.items()))
+        with _CACHE_LOCK:
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return copy.deepcopy(_CACHE[key])
+        value = function(store, *args, **kwargs)
+        with _CACHE_LOCK:
+            _CACHE[key] = value
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        return copy.deepcopy(value)
+    return wrapper
+
+
 def _str(node: Node | None) -> str | None:
     return None if node is None else str(node)
 
@@ -45,6 +71,7 @@ def _py(node: Node | None) -> Any:
 
 # --- home ----------------------------------------------------------------------------------------
 
+@cached
 def overview(store: Store) -> dict[str, Any]:
     """Counts by type and the axes with their fiches."""
     counts = store.query(P + "SELECT ?type (COUNT(?e) AS ?n) WHERE { ?e kg:entityType ?type } GROUP BY ?type").rows
@@ -67,6 +94,7 @@ SELECT ?axis ?axisLabel ?position ?fiche ?number ?title WHERE {
 
 # --- a fiche -------------------------------------------------------------------------------------
 
+@cached
 def fiche(store: Store, iri: URIRef) -> dict[str, Any] | None:
     """Every section, role, mention and event of one fiche."""
     head = store.query(P + """
@@ -80,20 +108,20 @@ SELECT ?this ?number ?label ?title ?status ?axis ?axisLabel ?line ?programme ?pr
     h = head[0]
     roles = store.query(P + """
 SELECT ?this ?code ?agent ?name ?type ?scope ?quote ?line WHERE {
-  ?r kg:fiche ?this ; a kg:Role ; kg:roleCode ?code ; kg:quote ?quote ; kg:lineStart ?line .
+  ?r kg:fiche ?this ; kg:roleCode ?code ; kg:quote ?quote ; kg:lineStart ?line .
   OPTIONAL { ?r kg:agent ?agent . ?agent rdfs:label ?name ; kg:entityType ?type }
   OPTIONAL { ?r kg:scope ?scope }
   BIND(IF(?code = "referent-ca", 0, IF(?code = "referent-equipe", 1, 2)) AS ?order)
 } ORDER BY ?order ?name""", {"this": iri}).rows
     items = store.query(P + """
 SELECT ?this ?section ?kind ?heading ?spos ?item ?ipos ?text ?first ?last WHERE {
-  ?section a kg:Section ; kg:fiche ?this ; kg:sectionKind ?kind ; kg:position ?spos .
+  ?item kg:fiche ?this ; kg:section ?section ; kg:position ?ipos ; kg:text ?text ; kg:lineStart ?first ; kg:lineEnd ?last .
+  ?section kg:sectionKind ?kind ; kg:position ?spos .
   OPTIONAL { ?section kg:heading ?heading }
-  ?item kg:section ?section ; kg:position ?ipos ; kg:text ?text ; kg:lineStart ?first ; kg:lineEnd ?last .
 } ORDER BY ?spos ?ipos""", {"this": iri}).rows
     mentions = store.query(P + """
 SELECT ?this ?item ?entity ?label ?type ?start ?end WHERE {
-  ?m a kg:Mention ; kg:fiche ?this ; oa:hasBody ?entity ; oa:hasTarget ?t .
+  ?m kg:fiche ?this ; a kg:Mention ; oa:hasBody ?entity ; oa:hasTarget ?t .
   ?t oa:hasSource ?item ; oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end .
   ?entity rdfs:label ?label ; kg:entityType ?type .
 }""", {"this": iri}).rows
@@ -181,6 +209,7 @@ def _predicate_label(store_labels: dict[str, str], predicate: str) -> str:
     return predicate
 
 
+@cached
 def entity(store: Store, iri: URIRef, ontology_labels: dict[str, str]) -> dict[str, Any] | None:
     """Label, type, properties, incoming links with counts, appearances with quotes, external links."""
     out_rows = store.query(P + """
@@ -254,12 +283,14 @@ def exists(store: Store, iri: URIRef) -> bool:
 
 # --- lists, search -------------------------------------------------------------------------------
 
+@cached
 def entity_list(store: Store, etype: str) -> list[dict[str, Any]]:
     result = run(load_queries()["entities"], {"type": etype}, store)
     return [{"iri": str(r["entity"]), "label": str(r["label"]), "type": str(r["type"]), "fiches": _py(r["fiches"])}
             for r in result.rows]
 
 
+@cached
 def search(store: Store, text: str, limit: int = 50) -> list[dict[str, Any]]:
     if not text.strip():
         return []
@@ -270,6 +301,7 @@ def search(store: Store, text: str, limit: int = 50) -> list[dict[str, Any]]:
 
 # --- pictures ------------------------------------------------------------------------------------
 
+@cached
 def timeline(store: Store) -> list[dict[str, Any]]:
     rows = store.query(P + """
 SELECT ?event ?label ?date ?dateText ?status ?kind ?participants ?participantsText ?place ?placeLabel ?start ?end
@@ -289,6 +321,7 @@ ORDER BY ?start""").rows
     return out
 
 
+@cached
 def top_partners(store: Store, limit: int = 15) -> list[dict[str, Any]]:
     """Organisations by number of fiches that involve them (the RTES itself left out)."""
     rows = store.query(P + """
@@ -299,6 +332,7 @@ SELECT ?entity ?label (COUNT(DISTINCT ?f) AS ?fiches) WHERE {
     return [{"iri": str(r["entity"]), "label": str(r["label"]), "fiches": _py(r["fiches"])} for r in rows]
 
 
+@cached
 def matrix(store: Store, limit: int = 25) -> dict[str, Any]:
     """Fiche × partner: which of the most involved organisations each fiche involves."""
     partners = top_partners(store, limit)
@@ -309,6 +343,7 @@ SELECT ?f ?number ?entity WHERE { ?f kg:ficheNumber ?number ; kg:involves ?entit
     return {"partners": partners, "fiches": fiches, "cells": cells}
 
 
+@cached
 def network(store: Store) -> dict[str, Any]:
     """Fiches, the organisations involved in at least two of them, and the people holding roles."""
     rows = store.query(P + """

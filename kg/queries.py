@@ -88,9 +88,17 @@ def parse_query_file(path: Path) -> NamedQuery:
                       params, list(meta["columns"]), text, path)
 
 
+_CACHE: dict[Path, tuple[tuple, dict[str, NamedQuery]]] = {}
+
+
 def load_queries(folder: Path = QUERIES) -> dict[str, NamedQuery]:
-    """Every named query, by name (its file name)."""
-    return {q.name: q for q in (parse_query_file(p) for p in sorted(folder.glob("*.rq")))}
+    """Every named query, by name (its file name); read again only when a file changes."""
+    files = sorted(folder.glob("*.rq"))
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in files)
+    cached = _CACHE.get(folder)
+    if cached is None or cached[0] != stamp:
+        cached = _CACHE[folder] = (stamp, {q.name: q for q in (parse_query_file(p) for p in files)})
+    return cached[1]
 
 
 # --- parameters ---------------------------------------------------------------------------------

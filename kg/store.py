@@ -97,22 +97,7 @@ _PARSE_LOCK = threading.Lock()
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
 
 
-def parse_sparql(query: str):
-    """rdflib's SPARQL parser (pyparsing) is not thread-safe: every caller goes through this lock."""
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    with _PARSE_LOCK:
-        return parseQuery(query)
-
-
-def parse_sparql_update(query: str):
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    with _PARSE_LOCK:
-        return parseUpdate(query)
-
-
-def _query_form(query: str) -> str:
+def query_form(query: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query keyword outside comments, IRIs and strings."""
     text = re.sub(r"#[^\n]*|<[^<>\s]*>|\"\"\"[\s\S]*?\"\"\"|'[^'\n]*'|\"[^\"\n]*\"", " ", query)
     match = _FORM.search(text)
@@ -183,7 +168,7 @@ class OxigraphStore(Store):
         return str(self.path) if self.path else str(id(self._store))
 
     def query(self, query: str, bindings: dict[str, Node] | None = None, limit: int | None = None) -> Result:
-        form = _query_form(query)
+        form = query_form(query)
         subs = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items() if v is not None}
         start = time.perf_counter()
         try:
@@ -231,7 +216,7 @@ class MemoryStore(Store):
         self.graph = graph if graph is not None else Graph()
 
     def query(self, query: str, bindings: dict[str, Node] | None = None, limit: int | None = None) -> Result:
-        form = _query_form(query)
+        form = query_form(query)
         start = time.perf_counter()
         try:
             with _PARSE_LOCK:  # rdflib parses with pyparsing, which is not thread-safe
@@ -318,7 +303,7 @@ class RemoteStore(Store):
         raise StoreError(f"le serveur SPARQL {self.endpoint} ne répond pas ({reason}) après {self.retries + 1} essai(s)")
 
     def query(self, query: str, bindings: dict[str, Node] | None = None, limit: int | None = None) -> Result:
-        form = _query_form(query)
+        form = query_form(query)
         text = values_block(query, {k: v for k, v in (bindings or {}).items() if v is not None})
         start = time.perf_counter()
         if form in ("CONSTRUCT", "DESCRIBE"):

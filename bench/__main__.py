@@ -1,0 +1,336 @@
+"""Benchmark: build, queries, pages, endpoint throughput, side by side with a bare Oxigraph server.
+
+    python -m bench                      # the real graph and ×10
+    python -m bench --scales real,10,100 --runs 20
+    python -m bench --quick              # the real graph only, few runs; checks the baseline ratios
+
+Prints one table per scale and writes bench/results/<date>.json. The figures that count are the ratios to a bare
+Oxigraph server answering the same SPARQL on the same data; absolute times vary from machine to machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work"
+RESULTS = ROOT / "bench" / "results"
+BASELINE = ROOT / "bench" / "baseline.json"
+PAGES = {
+    "accueil": "/", "fiche": "{fiche}", "entité": "{entity}", "liste": "/liste/organisations",
+    "recherche": "/recherche?q={search}", "frise": "/frise", "suggestions": "/suggestions?q={search}",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))], 3)
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"p50": pct(values, 50), "p95": pct(values, 95), "p99": pct(values, 99)}
+
+
+def rss_mb(pid: int) -> float:
+    total = 0
+    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    for p in pids:
+        try:
+            total += next(int(line.split()[1]) for line in Path(f"/proc/{p}/status").read_text().splitlines()
+                          if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            pass
+    return round(total / 1024, 1)
+
+
+def du_mb(path: Path) -> float:
+    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6, 1)
+
+
+def wait_http(port: int, path: str, timeout: float = 60) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            if conn.getresponse().status < 500:
+                return time.monotonic() - start
+        except OSError:
+            time.sleep(0.02)
+    raise SystemExit(f"le serveur du port {port} n'a pas répondu")
+
+
+def timed_get(conn: http.client.HTTPConnection, path: str, accept: str = "*/*") -> float:
+    start = time.perf_counter()
+    conn.request("GET", path, headers={"Accept": accept})
+    response = conn.getresponse()
+    response.read()
+    if response.status >= 400:
+        raise RuntimeError(f"{path} -> HTTP {response.status}")
+    return (time.perf_counter() - start) * 1000
+
+
+# --- one scale -----------------------------------------------------------------------------------
+
+def prepare(scale: str) -> Path:
+    """The data folder of a scale: data/ itself for "real", a generated one for ×N."""
+    if scale == "real":
+        return ROOT / "data"
+    from bench.scale import generate
+
+    folder = WORK / f"x{scale}" / "data"
+    if not (folder / "programme.yaml").exists():
+        generate(int(scale), folder)
+    return folder
+
+
+def build(data: Path, dist: Path) -> dict:
+    if dist.exists():
+        shutil.rmtree(dist)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "--data", str(data), "--dist", str(dist), "build"],
+                            cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode:
+        raise SystemExit(result.stderr)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    manifest = json.loads((dist / "current" / "manifest.json").read_text())
+    return {"seconds": round(elapsed, 2), "stages_s": manifest["timings_s"], "triples": manifest["triples"],
+            "peak_rss_mb": round(max(peak, before) / 1024, 1), "store_mb": du_mb(dist / "current" / "store")}
+
+
+def examples(store) -> dict[str, str]:
+    """A fiche, an entity and a search text that exist at this scale."""
+    row = store.query("""PREFIX kg: <https://ess-kg.example/ontologie#>
+        SELECT ?f ?e WHERE { ?f a kg:Fiche ; kg:involves ?e . ?e kg:entityType "organisation" } LIMIT 1""").rows[0]
+    base = "https://ess-kg.example"
+    return {"fiche": str(row["f"])[len(base):], "entity": str(row["e"])[len(base):], "search": "ile"}
+
+
+def named_query_params(store) -> dict[str, dict[str, str]]:
+    from kg.queries import load_queries
+
+    ex = examples(store)
+    entity = "https://ess-kg.example" + ex["entity"]
+    person = store.query("""PREFIX kg: <https://ess-kg.example/ontologie#>
+        SELECT ?p WHERE { ?r kg:agent ?p . ?p kg:entityType "personne" } LIMIT 1""").rows[0]["p"]
+    out = {}
+    for name, query in load_queries().items():
+        params = {p.name: p.example for p in query.params if p.example is not None}
+        if "entity" in params:
+            params["entity"] = entity
+        if "person" in params:
+            params["person"] = str(person)
+        out[name] = params
+    return out
+
+
+def in_process(dist: Path, runs: int) -> dict:
+    from kg.queries import bind, load_queries, run
+    from kg.store import OxigraphStore
+    from web import create_app
+
+    store = OxigraphStore(dist / "current" / "store")
+    params = named_query_params(store)
+    queries = load_queries()
+    out: dict = {"queries": {}, "pages": {}}
+    for name, query in queries.items():
+        bind(query, params[name], store)  # resolve once (entity lookups), as a warm cache would
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            run(query, params[name], store)
+            times.append((time.perf_counter() - start) * 1000)
+        out["queries"][name] = summary(times)
+    client = create_app({"STORE": store}).test_client()
+    ex = examples(store)
+    for kind, path in PAGES.items():
+        path = path.format(**ex)
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            response = client.get(path)
+            response.get_data()
+            times.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+        out["pages"][kind] = summary(times)
+    return out
+
+
+def sparql_text(store) -> dict[str, str]:
+    """Each named query with its parameters written in (VALUES), to send the same text to both servers."""
+    from kg.queries import bind, load_queries
+    from kg.terms import values_block
+
+    params = named_query_params(store)
+    return {name: values_block(q.text, bind(q, params[name], store)) for name, q in load_queries().items()}
+
+
+def throughput(port: int, path_for, clients: int, seconds: float) -> float:
+    done = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        n = 0
+        while time.monotonic() < stop:
+            timed_get(conn, path_for(n + i), "application/sparql-results+json")
+            n += 1
+        with lock:
+            done[0] += n
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return round(done[0] / seconds, 1)
+
+
+def over_http(dist: Path, runs: int, seconds: float) -> dict:
+    from kg.store import OxigraphStore
+
+    store = OxigraphStore(dist / "current" / "store")
+    params = named_query_params(store)
+    texts = sparql_text(store)
+    ex = examples(store)
+    port = free_port()
+    start = time.monotonic()
+    server = subprocess.Popen([sys.executable, "-m", "kg.cli", "--dist", str(dist), "serve", "--port", str(port),
+                               "--threads", "16"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bare_dir = dist / "bare-oxigraph"
+    bare = None
+    try:
+        cold = wait_http(port, "/") + 0 * start
+        out: dict = {"cold_start_s": round(cold, 2), "queries": {}, "pages": {}, "sparql": {}, "bare": {}, "ratio": {}}
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for name, p in params.items():
+            path = f"/queries/{name}.json?" + urllib.parse.urlencode(p)
+            timed_get(conn, path)
+            out["queries"][name] = summary([timed_get(conn, path) for _ in range(runs)])
+        for kind, path in PAGES.items():
+            path = path.format(**ex)
+            timed_get(conn, path, "text/html")
+            out["pages"][kind] = summary([timed_get(conn, path, "text/html") for _ in range(runs)])
+        for name, text in texts.items():
+            path = "/sparql?" + urllib.parse.urlencode({"query": text})
+            timed_get(conn, path, "application/sparql-results+json")
+            out["sparql"][name] = summary([timed_get(conn, path, "application/sparql-results+json") for _ in range(runs)])
+        # the same data in a bare Oxigraph server
+        oxigraph = Path(sys.executable).parent / "oxigraph"
+        if bare_dir.exists():
+            shutil.rmtree(bare_dir)
+        subprocess.run([str(oxigraph), "load", "--location", str(bare_dir), "--file", str(dist / "current" / "graph.nt")],
+                       check=True, capture_output=True)
+        bare_port = free_port()
+        bare = subprocess.Popen([str(oxigraph), "serve-read-only", "--location", str(bare_dir), "--bind",
+                                 f"127.0.0.1:{bare_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_http(bare_port, "/query?query=ASK%7B%7D")
+        bconn = http.client.HTTPConnection("127.0.0.1", bare_port, timeout=60)
+        for name, text in texts.items():
+            path = "/query?" + urllib.parse.urlencode({"query": text})
+            timed_get(bconn, path, "application/sparql-results+json")
+            out["bare"][name] = summary([timed_get(bconn, path, "application/sparql-results+json") for _ in range(runs)])
+            out["ratio"][name] = round(out["sparql"][name]["p50"] / max(out["bare"][name]["p50"], 0.01), 2)
+        names = sorted(texts)
+        ours = lambda n: "/sparql?" + urllib.parse.urlencode({"query": texts[names[n % len(names)]]})  # noqa: E731
+        theirs = lambda n: "/query?" + urllib.parse.urlencode({"query": texts[names[n % len(names)]]})  # noqa: E731
+        out["throughput"] = {c: {"ours_rps": throughput(port, ours, c, seconds),
+                                 "bare_rps": throughput(bare_port, theirs, c, seconds)} for c in (1, 4, 16)}
+        out["serve_rss_mb"] = rss_mb(server.pid)
+        return out
+    finally:
+        server.terminate()
+        server.wait(10)
+        if bare is not None:
+            bare.terminate()
+            bare.wait(10)
+
+
+def table(scale: str, report: dict) -> str:
+    b, ip, h = report["build"], report["in_process"], report["http"]
+    lines = [f"\n== Échelle {scale} : {b['triples']} triplets ==",
+             f"build : {b['seconds']} s (" + ", ".join(f"{k} {v} s" for k, v in b["stages_s"].items()) +
+             f"), pic mémoire {b['peak_rss_mb']} Mo, magasin {b['store_mb']} Mo sur disque",
+             f"kg serve : démarrage à froid {h['cold_start_s']} s, mémoire {h['serve_rss_mb']} Mo",
+             f"{'question nommée':<18} {'en proc. p50':>12} {'HTTP p50':>9} {'p95':>7} {'p99':>7} {'/sparql p50':>11} {'Oxigraph nu':>11} {'ratio':>6}"]
+    for name in sorted(ip["queries"]):
+        q, hq, s, bare = ip["queries"][name], h["queries"][name], h["sparql"][name], h["bare"][name]
+        lines.append(f"{name:<18} {q['p50']:>12} {hq['p50']:>9} {hq['p95']:>7} {hq['p99']:>7} {s['p50']:>11} {bare['p50']:>11} {h['ratio'][name]:>6}")
+    lines.append(f"{'page':<18} {'en proc. p50':>12} {'HTTP p50':>9} {'p95':>7} {'p99':>7}")
+    for kind in PAGES:
+        p, hp = ip["pages"][kind], h["pages"][kind]
+        lines.append(f"{kind:<18} {p['p50']:>12} {hp['p50']:>9} {hp['p95']:>7} {hp['p99']:>7}")
+    lines.append("débit /sparql (req/s) : " + " ; ".join(
+        f"{c} client(s) : {v['ours_rps']} (Oxigraph nu {v['bare_rps']})" for c, v in h["throughput"].items()))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="real,10")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=3.0, help="durée de chaque mesure de débit")
+    parser.add_argument("--quick", action="store_true", help="le graphe réel, peu de répétitions, contrôle de régression")
+    args = parser.parse_args()
+    scales = ["real"] if args.quick else args.scales.split(",")
+    runs = 7 if args.quick else args.runs
+    seconds = 1.0 if args.quick else args.seconds
+    report = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": os.uname().machine,
+              "cores": os.cpu_count(), "scales": {}}
+    for scale in scales:
+        data = prepare(scale)
+        dist = WORK / f"dist-{scale}"
+        entry = {"build": build(data, dist)}
+        entry["in_process"] = in_process(dist, runs)
+        entry["http"] = over_http(dist, runs, seconds)
+        report["scales"][scale] = entry
+        print(table(scale, entry), flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{dt.datetime.now():%Y%m%dT%H%M%S}{'-quick' if args.quick else ''}.json"
+    out.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(f"\nRésultats : {out.relative_to(ROOT)}")
+    if args.quick:
+        return check_baseline(report)
+    return 0
+
+
+def check_baseline(report: dict) -> int:
+    """Fail only on a large regression of the ratios to the bare Oxigraph server (not on absolute times)."""
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
+    worst = []
+    for name, ratio in report["scales"]["real"]["http"]["ratio"].items():
+        allowed = baseline["ratio"].get(name)
+        if allowed is not None and ratio > allowed * baseline["tolerance"]:
+            worst.append(f"{name} : ratio {ratio} > {allowed} × {baseline['tolerance']}")
+    if worst:
+        print("Régression de performance :\n  " + "\n  ".join(worst))
+        return 1
+    print(f"Pas de régression : chaque ratio /sparql ÷ Oxigraph nu reste sous {baseline['tolerance']} × la référence.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
