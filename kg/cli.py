@@ -102,16 +102,20 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from rdflib import Graph
-
     from kg.store import RemoteStore
 
     dump = Path(args.dist) / "current" / "graph.nt"
     if not dump.exists():
         raise SystemExit(f"kg: aucun graphe construit dans {args.dist} : lancez d'abord « kg build »")
-    graph = Graph().parse(dump, format="nt")
-    RemoteStore(args.endpoint, timeout=args.timeout).publish(graph)
-    print(f"{len(graph)} triplets publiés sur {args.endpoint}")
+    data = dump.read_bytes()
+    if args.update_endpoint:
+        from kg.store import publish_by_update
+
+        publish_by_update(args.update_endpoint, data, timeout=args.timeout)
+    else:
+        RemoteStore(args.endpoint, timeout=args.timeout).publish(data, graph_store=args.graph_store)
+    lines = data.count(b"\n")
+    print(f"{lines} triplets publiés sur {args.endpoint}")
     return 0
 
 
@@ -248,6 +252,10 @@ def parser() -> argparse.ArgumentParser:
 
     pub = sub.add_parser("publish", help="charger le graphe dans un point SPARQL (Graph Store Protocol)")
     pub.add_argument("--endpoint", required=True, help="URL du point de requête, p. ex. http://127.0.0.1:7878/query")
+    pub.add_argument("--graph-store", help="adresse Graph Store Protocol du serveur (défaut : ENDPOINT/../store, "
+                                           "comme Oxigraph ; Fuseki : …/DATASET/data)")
+    pub.add_argument("--update-endpoint", help="charger par SPARQL Update (CLEAR puis INSERT DATA) à cette adresse, "
+                                               "pour un serveur sans Graph Store Protocol")
     pub.add_argument("--timeout", type=float, default=60.0)
     pub.set_defaults(func=cmd_publish)
     return p

@@ -169,10 +169,13 @@ class OxigraphStore(Store):
 
     def query(self, query: str, bindings: dict[str, Node] | None = None, limit: int | None = None) -> Result:
         form = query_form(query)
-        subs = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items() if v is not None}
+        # Parameters go through the one audited VALUES writer (kg/terms.py), as for remote stores:
+        # Oxigraph applies `substitutions` after evaluating the pattern (measured at ×10: 34 ms against
+        # 0.24 ms with VALUES for fiches-by-entity), while a VALUES block is joined first.
+        text = values_block(query, {k: v for k, v in (bindings or {}).items() if v is not None})
         start = time.perf_counter()
         try:
-            result = self._collect(form, query, subs or None, limit)
+            result = self._collect(form, text, None, limit)
         except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
             raise StoreError(f"la requête a échoué : {exc}") from None
         result.elapsed_ms = (time.perf_counter() - start) * 1000
@@ -338,13 +341,17 @@ class RemoteStore(Store):
             rows.append({name: _json_term(b.get(name)) for name in names})
         return Result(names, rows, truncated, elapsed_ms=elapsed)
 
-    def publish(self, graph: Graph, graph_iri: str | None = None) -> None:
-        """Replace the endpoint's graph with ours through the SPARQL 1.1 Graph Store Protocol."""
+    def publish(self, graph: "Graph | bytes", graph_iri: str | None = None, graph_store: str | None = None) -> None:
+        """Replace the endpoint's graph with ours through the SPARQL 1.1 Graph Store Protocol.
+
+        ``graph_store`` is the server's GSP address (Oxigraph: …/store, Fuseki: …/DATASET/data,
+        Virtuoso: …/sparql-graph-crud); by default the endpoint's sibling ``store``, as Oxigraph has it."""
+        import urllib.parse
         import urllib.request
 
-        base = self.endpoint.rsplit("/", 1)[0]
-        target = f"{base}/store?" + ("default" if graph_iri is None else "graph=" + urllib.parse.quote(graph_iri, safe=""))
-        body = graph.serialize(format="nt", encoding="utf-8")
+        base = graph_store or self.endpoint.rsplit("/", 1)[0] + "/store"
+        target = f"{base}?" + ("default" if graph_iri is None else "graph=" + urllib.parse.quote(graph_iri, safe=""))
+        body = graph if isinstance(graph, bytes) else graph.serialize(format="nt", encoding="utf-8")
         request = urllib.request.Request(target, data=body, method="PUT",
                                          headers={"Content-Type": "application/n-triples"})
         try:
@@ -355,6 +362,30 @@ class RemoteStore(Store):
             raise StoreError(f"publication refusée par {target} : HTTP {exc.code}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise StoreError(f"le serveur {target} ne répond pas : {getattr(exc, 'reason', exc)}") from None
+
+
+def publish_by_update(update_endpoint: str, ntriples: bytes, timeout: float = 60.0, chunk: int = 5000) -> int:
+    """Load N-Triples through SPARQL 1.1 Update (for servers without the Graph Store Protocol):
+    CLEAR the default graph, then INSERT DATA in chunks. Returns the number of triples sent."""
+    import urllib.request
+
+    def post(text: str) -> None:
+        request = urllib.request.Request(update_endpoint, data=text.encode("utf-8"), method="POST",
+                                         headers={"Content-Type": "application/sparql-update"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            raise StoreError(f"mise à jour refusée par {update_endpoint} : HTTP {exc.code}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise StoreError(f"le serveur {update_endpoint} ne répond pas : {getattr(exc, 'reason', exc)}") from None
+
+    lines = [line for line in ntriples.decode("utf-8").splitlines() if line.strip()]
+    post("CLEAR SILENT DEFAULT")
+    for start in range(0, len(lines), chunk):
+        post("INSERT DATA {\n" + "\n".join(lines[start:start + chunk]) + "\n}")
+    return len(lines)
 
 
 def _close_cause(exc: BaseException) -> None:

@@ -62,27 +62,21 @@ def term_to_sparql(term: Node) -> str:
     raise TermError(f"terme RDF non pris en charge : {term!r}")
 
 
+_HIDDEN = re.compile(r"#[^\n]*|<[^<>\s]*>|\"\"\"[\s\S]*?\"\"\"|\'\'\'[\s\S]*?\'\'\'|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
+
+
 def _first_group_brace(query: str) -> int:
-    """Index of the '{' opening the query's WHERE group, skipping comments, IRIs and strings."""
-    i, n = 0, len(query)
-    while i < n:
-        c = query[i]
-        if c == "#":
-            i = query.find("\n", i)
-            if i < 0:
-                break
-        elif c == "<" and re.match(r"<[^\s<>]*>", query[i:]):
-            i += re.match(r"<[^\s<>]*>", query[i:]).end() - 1
-        elif c in "\"'":
-            quote = query[i:i + 3] if query[i:i + 3] in ('"""', "'''") else c
-            j = i + len(quote)
-            while j < n and query[j:j + len(quote)] != quote:
-                j += 2 if query[j] == "\\" else 1
-            i = j + len(quote) - 1
-        elif c == "{":
-            return i
-        i += 1
-    raise TermError("la requête n'a pas de groupe WHERE { … }")
+    """Index of the '{' opening the query's WHERE group (not a CONSTRUCT template), skipping comments,
+    IRIs and strings."""
+    masked = _HIDDEN.sub(lambda m: " " * len(m.group()), query)
+    where = re.search(r"(?i)\bWHERE\s*\{", masked)
+    if where:
+        return where.end() - 1
+    form = re.search(r"(?i)\b(SELECT|ASK)\b", masked)
+    brace = masked.find("{", form.end() if form else 0)
+    if brace < 0:
+        raise TermError("la requête n'a pas de groupe WHERE { … }")
+    return brace
 
 
 def values_block(query: str, bindings: dict[str, Node]) -> str:

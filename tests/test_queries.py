@@ -186,6 +186,13 @@ def test_values_block_escapes_every_term():
         term_to_sparql(URIRef("https://e.org/a> } DROP ALL {"))
 
 
+def test_values_block_goes_into_the_where_group_of_a_construct():
+    """A CONSTRUCT's template is not its WHERE group (entity pages broke when Oxigraph switched to VALUES)."""
+    query = "CONSTRUCT { ?this ?p ?o } WHERE { ?this ?p ?o }"
+    out = values_block(query, {"this": URIRef("https://e.org/a")})
+    assert out.startswith("CONSTRUCT { ?this ?p ?o } WHERE {\n  VALUES (?this) { (<https://e.org/a>) }")
+
+
 def test_values_block_skips_braces_in_comments_strings_and_iris():
     query = '# a { comment\nPREFIX x: <http://e.org/{x}>\nSELECT ?x WHERE { ?x ?p "{" }'
     out = values_block(query, {"x": Literal(1)})
@@ -250,3 +257,22 @@ def test_readme_lists_every_named_query():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([a-z-]+)` \|", readme, flags=re.M))
     assert listed == set(QUERIES)
+
+
+def test_publish_through_sparql_update(built, tmp_path):
+    """For servers without the Graph Store Protocol: CLEAR then INSERT DATA in chunks."""
+    from kg.store import RemoteStore
+    from .conftest import OxigraphServer
+
+    server = OxigraphServer(tmp_path / "ox")
+    try:
+        result = subprocess.run([sys.executable, "-m", "kg.cli", "--dist", str(built), "publish", "--endpoint",
+                                 server.query_url, "--update-endpoint", f"{server.url}/update"],
+                                capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+        remote = RemoteStore(server.query_url, retries=0)
+        count = remote.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"].toPython()
+        assert count == int(result.stdout.split()[0]) > 10000
+        assert [r["fiche"].toPython() for r in run(QUERIES["fiches-by-entity"], {"entity": "ANCT"}, remote).rows] == [2, 4, 5]
+    finally:
+        server.stop()
