@@ -65,18 +65,29 @@ def dump(store: "ox.Store", fmt: str) -> bytes:
         return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     if fmt == "jsonld":
         # Oxigraph writes expanded JSON-LD (full IRIs); the context we publish rides along for compaction
-        expanded = json.loads(store.dump(format=ox.RdfFormat.JSON_LD, from_graph=ox.DefaultGraph()))
-        return json.dumps({**jsonld_context(), "@graph": expanded}, ensure_ascii=False).encode("utf-8")
+        expanded = store.dump(format=ox.RdfFormat.JSON_LD, from_graph=ox.DefaultGraph()).strip()
+        if not expanded.startswith(b"["):
+            expanded = b"[" + expanded + b"]"
+        context = json.dumps(jsonld_context()["@context"], ensure_ascii=False).encode("utf-8")
+        return b'{"@context": ' + context + b', "@graph": ' + expanded + b"}"
     if fmt == "trig":
         named = ox.Store()
         shared = ox.NamedNode(str(SHARED_GRAPH))
         graphs: dict[str, ox.NamedNode] = {}
 
+        programmes = BASE + "programme/"
+
         def graph_of(subject) -> ox.NamedNode:
-            if isinstance(subject, ox.NamedNode):
-                fiche = fiche_graph_of(URIRef(subject.value))
-                if fiche is not None:
-                    return graphs.setdefault(str(fiche), ox.NamedNode(str(fiche)))
+            if type(subject) is ox.NamedNode:
+                value = subject.value
+                at = value.find("/fiche/")
+                if at > 0 and value.startswith(programmes):
+                    end = value.find("/", at + 7)
+                    key = value if end < 0 else value[:end]
+                    node = graphs.get(key)
+                    if node is None:
+                        node = graphs[key] = ox.NamedNode(key)
+                    return node
             return shared
 
         named.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph_of(q.subject))
@@ -172,7 +183,7 @@ def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None
         for name, text in tables.items():
             z.writestr(name, text)
     (folder / "contexte.jsonld").write_text(json.dumps(jsonld_context(), indent=1), encoding="utf-8")
-    with zipfile.ZipFile(folder / "bundle.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(folder / "bundle.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         for name in ("graph.ttl", "graph.nt"):
             if (folder.parent / name).exists():
                 z.write(folder.parent / name, name)

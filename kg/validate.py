@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import multiprocessing as mp
+import os
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
@@ -73,11 +75,47 @@ def _short(graph: Graph, node) -> str | None:
     return str(node)
 
 
-def validate(graph: Graph, provenance: dict[str, Where] | None = None, shapes: Path | Graph = SHAPES) -> Report:
-    """Check ``graph`` against the shapes; violations point back to the YAML when known."""
+PARALLEL_FROM = 50_000  # triples; below this, one process is faster than forking
+
+
+def _run(graph: Graph, shapes_graph: Graph, use_shapes: list | None) -> tuple[bool, Graph]:
+    # inplace: no copy of the data graph (it has no inference to receive and no SHACL rules run)
+    conforms, results, _ = shacl_validate(graph, shacl_graph=shapes_graph, inference="none", advanced=True,
+                                          allow_warnings=True, inplace=True, use_shapes=use_shapes)
+    return bool(conforms), results
+
+
+def _run_in_child(conn, graph, shapes_graph, use_shapes) -> None:
+    conforms, results = _run(graph, shapes_graph, use_shapes)
+    conn.send((conforms, results.serialize(format="nt")))
+    conn.close()
+
+
+def validate(graph: Graph, provenance: dict[str, Where] | None = None, shapes: Path | Graph = SHAPES,
+             workers: int = 2) -> Report:
+    """Check ``graph`` against the shapes; violations point back to the YAML when known.
+
+    On a large graph the shapes are shared out between ``workers`` forked processes (pySHACL is single-threaded)."""
     shapes_graph = shapes if isinstance(shapes, Graph) else Graph().parse(shapes)
-    conforms, results, _ = shacl_validate(graph, shacl_graph=shapes_graph, inference="none",
-                                          advanced=True, allow_warnings=True)
+    node_shapes = sorted(shapes_graph.subjects(RDF.type, SH.NodeShape))
+    if workers < 2 or len(graph) < PARALLEL_FROM or len(node_shapes) < 2 or not hasattr(os, "fork"):
+        conforms, results = _run(graph, shapes_graph, None)
+    else:
+        context = mp.get_context("fork")
+        groups = [node_shapes[i::workers] for i in range(workers)]
+        children = []
+        for group in groups[1:]:
+            parent_end, child_end = context.Pipe(duplex=False)
+            process = context.Process(target=_run_in_child, args=(child_end, graph, shapes_graph, group))
+            process.start()
+            child_end.close()
+            children.append((process, parent_end))
+        conforms, results = _run(graph, shapes_graph, groups[0])
+        for process, conn in children:
+            child_conforms, child_results = conn.recv()
+            process.join()
+            conforms = conforms and child_conforms
+            results.parse(data=child_results, format="nt")
     violations = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)

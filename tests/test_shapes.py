@@ -94,3 +94,20 @@ def test_violations_name_the_yaml_file_and_line(mini_graph):
     text = report.text()
     assert "fiches/01.yaml:7: fiche 1, rôle 1" in text
     assert "Le rôle est referent-ca, referent-equipe ou contributeur." in text
+
+
+def test_parallel_validation_finds_the_same_violations(mini_graph, monkeypatch):
+    """Large graphs are validated by forked workers sharing the shapes out: same report as one process."""
+    import kg.validate as validate_module
+
+    graph, provenance = mini_graph
+    broken = Graph()
+    for triple in graph:
+        broken.add(triple)
+    for name in ("role-bad-code", "event-bad-status", "fiche-duplicate-number"):
+        broken.update((Path(__file__).parent / "fixtures" / "shapes" / f"{name}.ru").read_text(encoding="utf-8"))
+    single = validate(broken, provenance, workers=1)
+    monkeypatch.setattr(validate_module, "PARALLEL_FROM", 0)
+    parallel = validate(broken, provenance, workers=2)
+    key = lambda r: sorted((v.focus, v.path, v.component, v.message) for v in r.violations)  # noqa: E731
+    assert not parallel.conforms and key(parallel) == key(single) and len(single.violations) >= 3
