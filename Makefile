@@ -13,8 +13,13 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-build: install
+SOURCES := $(shell find data ontology kg queries -type f -not -name '*.pyc' 2>/dev/null)
+
+# Rebuilt only when the data, the ontology or the code changed: `make run` from a built state just serves.
+dist/current/manifest.json: $(SOURCES) | install
 	$(BIN)/kg build
+
+build: dist/current/manifest.json
 
 # Debian's Chromium for the browser tests (Playwright's own browser download does not work here).
 browser:
@@ -23,7 +28,6 @@ browser:
 		{ echo "Impossible d'installer chromium : lancez « sudo apt-get install chromium »"; exit 1; }; }
 
 run: build
-	$(BIN)/kg stats
 	$(BIN)/kg serve --host $(or $(HOST),127.0.0.1) --port $(or $(PORT),8000)
 
 test: install browser

@@ -24,44 +24,39 @@ class Mention:
     suffix: str
 
 
+_WORD = re.compile(r"\w+")
+
+
 class Matcher:
-    """One regular expression over every folded label and alias, longest alternative first."""
+    """Every folded label and alias as a tuple of words, looked up at each word of a text (linear in the text,
+    whatever the number of entities: a single regular expression of all names was quadratic at scale)."""
 
     def __init__(self, entities: list[Entity]):
-        self.by_key: dict[str, list[tuple[Entity, Alias]]] = {}
-        self.restricted: list[tuple[re.Pattern[str], Entity, Alias]] = []
+        self.by_key: dict[tuple[str, ...], list[tuple[Entity, Alias]]] = {}
         for entity in entities:
             for alias in [Alias(entity.label), *entity.aliases]:
-                key = fold(alias.text)[0].strip()
-                if len(key) < 2:
-                    continue
-                if alias.lines:
-                    self.restricted.append((re.compile(rf"(?<!\w){re.escape(key)}(?!\w)"), entity, alias))
-                else:
-                    self.by_key.setdefault(key, []).append((entity, alias))
-        self.pattern = self._compile(self.by_key)
-        # a second pass finds organisations nested in other names, which one pass of the first would swallow
-        self.org_pattern = self._compile([k for k, found in self.by_key.items()
-                                          if any(e.kind == "organisation" for e, _ in found)])
-
-    @staticmethod
-    def _compile(keys) -> re.Pattern[str]:
-        body = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)) or r"(?!x)x"
-        return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+                words = tuple(_WORD.findall(fold(alias.text)[0]))
+                if words and len("".join(words)) >= 2:
+                    self.by_key.setdefault(words, []).append((entity, alias))
+        self.longest = max((len(k) for k in self.by_key), default=0)
 
     def find(self, item: Item) -> list[Mention]:
         """Longest match wins: a span inside a longer mention ("Bretagne" in "CRESS Bretagne") is dropped,
         except an organisation inside the name of a tool, publication or law, which acts in it."""
         folded, origin = fold(item.text)
+        words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(folded)]
         spans: list[tuple[int, int, Entity]] = []
-        for match in self.pattern.finditer(folded):
-            spans += [(match.start(), match.end(), e) for e, _ in self.by_key[match.group()]]
-        for match in self.org_pattern.finditer(folded):
-            spans += [(match.start(), match.end(), e) for e, _ in self.by_key[match.group()] if e.kind == "organisation"]
+        for i in range(len(words)):
+            for n in range(min(self.longest, len(words) - i), 0, -1):
+                found = self.by_key.get(tuple(w for w, _, _ in words[i:i + n]))
+                if not found:
+                    continue
+                start, end = words[i][1], words[i + n - 1][2]
+                for entity, alias in found:
+                    if alias.lines and not (item.lines[0] <= alias.lines[0] <= item.lines[1]):
+                        continue
+                    spans.append((start, end, entity))
         spans = list({(a, b, e.kind, e.id): (a, b, e) for a, b, e in spans}.values())
-        for pattern, entity, alias in self.restricted:
-            if item.lines[0] <= alias.lines[0] <= item.lines[1]:
-                spans += [(m.start(), m.end(), entity) for m in pattern.finditer(folded)]
         kept: list[tuple[int, int, Entity]] = []
         for start, end, entity in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
             clash = [k for k in kept if k[0] < end and start < k[1]]
