@@ -76,21 +76,9 @@ class _OxConverter:
             if term.datatype:
                 return ox.Literal(str(term), datatype=self.iri(str(term.datatype)))
             return ox.Literal(str(term))
-        return to_oxigraph(term)
-
-
-def to_oxigraph(term: Node):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise StoreError(f"terme RDF non pris en charge : {term!r}")
+        if isinstance(term, BNode):
+            return ox.BlankNode(str(term))
+        raise StoreError(f"terme RDF non pris en charge : {term!r}")
 
 
 _PARSE_LOCK = threading.Lock()

@@ -64,6 +64,17 @@ def oxigraph_binary() -> str:
     return found
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminate a server we started, and kill it if it does not stop in 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class OxigraphServer:
     """A real Oxigraph server process on 127.0.0.1, started and stopped by the tests."""
 
@@ -90,13 +101,7 @@ class OxigraphServer:
         return f"{self.url}/query"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 @pytest.fixture(scope="session")
@@ -166,13 +171,7 @@ class LiveServer:
         raise RuntimeError("kg serve n'a pas répondu en 30 s")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.log.close()
 
 
