@@ -199,6 +199,12 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--store", default=None,
                         help="magasin : chemin du magasin embarqué (défaut : le dernier build), « memory », ou URL d'un point SPARQL")
 
+    def answer_args(sp: argparse.ArgumentParser) -> None:
+        """--format, --limit and --store, for every command that prints an answer."""
+        sp.add_argument("--format", "-f", choices=("table", "json", "csv", "tsv"), default="table")
+        sp.add_argument("--limit", type=int, default=DEFAULT_LIMIT)
+        store_arg(sp)
+
     s = sub.add_parser("stats", help="nombre d'entités par type et de nœuds par classe")
     store_arg(s)
     s.add_argument("--format", choices=("table", "json"), default="table")
@@ -209,24 +215,18 @@ def parser() -> argparse.ArgumentParser:
     q = sub.add_parser("query", help="poser une question nommée")
     q.add_argument("name")
     q.add_argument("--param", "-p", action="append", default=[], metavar="NOM=VALEUR")
-    q.add_argument("--format", "-f", choices=("table", "json", "csv", "tsv"), default="table")
-    q.add_argument("--limit", type=int, default=DEFAULT_LIMIT)
-    store_arg(q)
+    answer_args(q)
     q.set_defaults(func=cmd_query)
 
     sp = sub.add_parser("sparql", help="une requête SPARQL libre (fichier ou - pour l'entrée standard)")
     sp.add_argument("file")
-    sp.add_argument("--format", "-f", choices=("table", "json", "csv", "tsv"), default="table")
-    sp.add_argument("--limit", type=int, default=DEFAULT_LIMIT)
-    store_arg(sp)
+    answer_args(sp)
     sp.set_defaults(func=cmd_sparql)
 
     ak = sub.add_parser("ask", help="poser une question en français (« quelles fiches impliquent l'ANCT ? »)")
     ak.add_argument("question")
-    ak.add_argument("--format", "-f", choices=("table", "json", "csv", "tsv"), default="table")
     ak.add_argument("--sparql", action="store_true", help="afficher aussi la requête SPARQL")
-    ak.add_argument("--limit", type=int, default=DEFAULT_LIMIT)
-    store_arg(ak)
+    answer_args(ak)
     ak.set_defaults(func=cmd_ask)
 
     sv = sub.add_parser("serve", help="servir le site et le point SPARQL (waitress, 127.0.0.1 par défaut)")
