@@ -11,11 +11,11 @@ Oxigraph server answering the same SPARQL on the same data; absolute times vary 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import datetime as dt
 import http.client
 import json
 import os
-import resource
 import shutil
 import socket
 import statistics
@@ -99,25 +99,57 @@ def prepare(scale: str) -> Path:
     from bench.scale import generate
 
     folder = WORK / f"x{scale}" / "data"
-    if not (folder / "programme.yaml").exists():
-        generate(int(scale), folder)
+    stamp = folder / ".generateur"
+    version = hashlib.sha256(Path(generate.__code__.co_filename).read_bytes()).hexdigest()[:16]
+    if not (folder / "programme.yaml").exists() or not stamp.exists() or stamp.read_text() != version:
+        generate(int(scale), folder)  # generated again whenever the generator changed
+        stamp.write_text(version)
     return folder
 
 
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        children = Path(f"/proc/{current}/task/{current}/children")
+        try:
+            todo += [int(c) for c in children.read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def tree_pss_mb(pid: int) -> float:
+    """Memory of a process and its workers, shared pages counted once (PSS from /proc/*/smaps_rollup)."""
+    total = 0
+    for p in descendants(pid):
+        try:
+            total += next(int(line.split()[1]) for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()
+                          if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            pass
+    return total / 1024
+
+
 def build(data: Path, dist: Path) -> dict:
+    """``kg build`` in a subprocess; peak memory is the largest PSS of its process tree, sampled every 0.1 s."""
     if dist.exists():
         shutil.rmtree(dist)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "kg.cli", "--data", str(data), "--dist", str(dist), "build"],
-                            cwd=ROOT, capture_output=True, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "--data", str(data), "--dist", str(dist), "build"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, tree_pss_mb(process.pid))
+        time.sleep(0.1)
     elapsed = time.perf_counter() - start
-    if result.returncode:
-        raise SystemExit(result.stderr)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    _, stderr = process.communicate()
+    if process.returncode:
+        raise SystemExit(stderr)
     manifest = json.loads((dist / "current" / "manifest.json").read_text())
     return {"seconds": round(elapsed, 2), "stages_s": manifest["timings_s"], "triples": manifest["triples"],
-            "peak_rss_mb": round(max(peak, before) / 1024, 1), "store_mb": du_mb(dist / "current" / "store")}
+            "peak_mb": round(peak, 1), "store_mb": du_mb(dist / "current" / "store")}
 
 
 def examples(store) -> dict[str, str]:
@@ -260,6 +292,7 @@ def over_http(dist: Path, runs: int, seconds: float) -> dict:
         out["throughput"] = {c: {"ours_rps": throughput(port, ours, c, seconds),
                                  "bare_rps": throughput(bare_port, theirs, c, seconds)} for c in (1, 4, 16)}
         out["serve_rss_mb"] = rss_mb(server.pid)
+        out["serve_pss_mb"] = round(tree_pss_mb(server.pid), 1)
         return out
     finally:
         server.terminate()
@@ -273,8 +306,8 @@ def table(scale: str, report: dict) -> str:
     b, ip, h = report["build"], report["in_process"], report["http"]
     lines = [f"\n== Échelle {scale} : {b['triples']} triplets ==",
              f"build : {b['seconds']} s (" + ", ".join(f"{k} {v} s" for k, v in b["stages_s"].items()) +
-             f"), pic mémoire {b['peak_rss_mb']} Mo, magasin {b['store_mb']} Mo sur disque",
-             f"kg serve : démarrage à froid {h['cold_start_s']} s, mémoire {h['serve_rss_mb']} Mo",
+             f"), pic mémoire {b['peak_mb']} Mo (PSS, workers compris), magasin {b['store_mb']} Mo sur disque",
+             f"kg serve : démarrage à froid {h['cold_start_s']} s, mémoire {h['serve_rss_mb']} Mo RSS ({h.get('serve_pss_mb')} Mo PSS)",
              f"{'question nommée':<18} {'en proc. p50':>12} {'HTTP p50':>9} {'p95':>7} {'p99':>7} {'/sparql p50':>11} {'Oxigraph nu':>11} {'ratio':>6}"]
     for name in sorted(ip["queries"]):
         q, hq, s, bare = ip["queries"][name], h["queries"][name], h["sparql"][name], h["bare"][name]

@@ -29,7 +29,7 @@ SECTIONS = [("contexte", "Contexte :"), ("objectifs", "Objectifs :"), ("actions-
 PER_FACTOR = {"people": 25, "organisations": 78, "laws": 13, "concepts": 66, "territories": 30, "publications": 37}
 
 
-def word(n: int, length: int = 3) -> str:
+def word(n: int, length: int = 5) -> str:
     """A made-up word, distinct for each n (a base-30 number written in syllables)."""
     parts = []
     for _ in range(length):
@@ -47,20 +47,20 @@ def generate(factor: int, out: Path, seed: int = 2024) -> dict[str, int]:
     for old in (out / "fiches").glob("*.yaml"):
         old.unlink()
     n = {k: v * factor for k, v in PER_FACTOR.items()}
-    people = [{"id": f"personne-{i}", "label": f"{FIRST[i % len(FIRST)]} {word(i).capitalize()}{word(i + 7, 1)}"}
+    people = [{"id": f"personne-{i}", "label": f"{FIRST[i % len(FIRST)]} {word(i).capitalize()}"}
               for i in range(n["people"])]
     orgs = [{"id": "rtes", "label": "Réseau des collectivités Territoriales pour une Économie Solidaire",
              "aliases": ["RTES"], "kind": "reseau"}]
-    orgs += [{"id": f"org-{i}", "label": f"Association {word(i + 1000).capitalize()}",
-              "aliases": [word(i + 1000, 2).upper() + word(i, 1).upper()], "kind": "association"}
+    orgs += [{"id": f"org-{i}", "label": f"Association {word(i + 1_000_000).capitalize()}",
+              "aliases": [word(i + 1_000_000).upper()], "kind": "association"}
              for i in range(n["organisations"] - 1)]
-    laws = [{"id": f"loi-{i}", "label": f"Loi {word(i + 2000).capitalize()}", "aliases": [f"loi {word(i + 2000)}"],
+    laws = [{"id": f"loi-{i}", "label": f"Loi {word(i + 2_000_000).capitalize()}", "aliases": [f"loi {word(i + 2_000_000)}"],
              "kind": "loi"} for i in range(n["laws"])]
-    concepts = [{"id": f"outil-{i}", "label": f"Dispositif {word(i + 3000).capitalize()}",
-                 "aliases": [word(i + 3000, 2).upper() + "X"], "kind": "dispositif"} for i in range(n["concepts"])]
-    territories = [{"id": f"territoire-{i}", "label": f"{word(i + 4000).capitalize()}ville", "kind": "ville"}
+    concepts = [{"id": f"outil-{i}", "label": f"Dispositif {word(i + 3_000_000).capitalize()}",
+                 "aliases": [word(i + 3_000_000).upper() + "X"], "kind": "dispositif"} for i in range(n["concepts"])]
+    territories = [{"id": f"territoire-{i}", "label": f"{word(i + 4_000_000).capitalize()}ville", "kind": "ville"}
                    for i in range(n["territories"])]
-    publications = [{"id": f"publication-{i}", "label": f"RepèrESS {word(i + 5000).capitalize()}", "kind": "repress",
+    publications = [{"id": f"publication-{i}", "label": f"RepèrESS {word(i + 5_000_000).capitalize()}", "kind": "repress",
                      "publisher": "rtes"} for i in range(n["publications"])]
     fiche_count = 14 * factor
     lines: list[str] = []
@@ -71,14 +71,14 @@ def generate(factor: int, out: Path, seed: int = 2024) -> dict[str, int]:
 
     axes = []
     for a in range(7):
-        label = f"AXE {a + 1} - CHANTIER {word(a + 6000).upper()}"
+        label = f"AXE {a + 1} - CHANTIER {word(a + 6_000_000).upper()}"
         axes.append({"id": f"axe-{a + 1}", "number": a + 1, "label": label, "lines": list(emit(label))})
     holders: set[str] = set()
     event_count = 0
     for f in range(1, fiche_count + 1):
         heading = f"Fiche action n°{f}"
         h = emit(heading)
-        title = f"Chantier {word(f + 7000).capitalize()} et coopération"
+        title = f"Chantier {word(f + 7_000_000).capitalize()} et coopération"
         t = emit(title)
         ca = rnd.sample(people, 2)
         team = rnd.choice(people)
@@ -94,12 +94,12 @@ def generate(factor: int, out: Path, seed: int = 2024) -> dict[str, int]:
         for kind, heading_text in SECTIONS:
             head = emit(heading_text)
             items = []
-            for _ in range(rnd.randint(2, 4)):
-                named = [rnd.choice(orgs)["label"], rnd.choice(concepts)["aliases"][0], rnd.choice(territories)["label"],
-                         rnd.choice(laws)["aliases"][0], rnd.choice(publications)["label"]]
-                rnd.shuffle(named)
-                text = (f"Travail avec {named[0]} sur {named[1]} à {named[2]}, en lien avec la {named[3]} "
-                        f"et le {named[4]}.")
+            for _ in range(rnd.randint(3, 5)):
+                # one or two names per item, as in the real fiches (about 1.6 mentions per item)
+                pools = rnd.sample([orgs, concepts, territories, laws, publications], rnd.choice([1, 2]))
+                named = [rnd.choice(pool) for pool in pools]
+                names = [e["aliases"][0] if e.get("aliases") and rnd.random() < 0.5 else e["label"] for e in named]
+                text = f"Travail avec {names[0]}" + (f" sur {names[1]}." if len(names) > 1 else ".")
                 item: dict = {"text": text, "lines": list(emit(text))}
                 if kind in ("actions-realisees", "perspectives") and rnd.random() < 0.6:
                     year = 2023 if kind == "actions-realisees" else 2024
@@ -115,10 +115,10 @@ def generate(factor: int, out: Path, seed: int = 2024) -> dict[str, int]:
                     if participants[1] == "approximate":
                         count = 100
                     place = rnd.choice(territories)
-                    text = (f"{KIND_WORDS[ekind]} {word(event_count + 8000)} {date_text} à {place['label']} "
+                    text = (f"{KIND_WORDS[ekind]} {word(event_count + 8_000_000)} {date_text} à {place['label']} "
                             f"avec {rnd.choice(orgs)['label']} ({participants[0]})")
                     item = {"text": text, "lines": list(emit(text)), "events": [{
-                        "id": f"evenement-{event_count}", "kind": ekind, "label": f"{KIND_WORDS[ekind]} {word(event_count + 8000)}",
+                        "id": f"evenement-{event_count}", "kind": ekind, "label": f"{KIND_WORDS[ekind]} {word(event_count + 8_000_000)}",
                         "date": date, "date_text": date_text, "participants": {"text": participants[0], "count": count,
                                                                               "precision": participants[1]},
                         "place": place["id"], "organisers": ["rtes"]}]}

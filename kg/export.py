@@ -71,29 +71,31 @@ def dump(store: "ox.Store", fmt: str) -> bytes:
         context = json.dumps(jsonld_context()["@context"], ensure_ascii=False).encode("utf-8")
         return b'{"@context": ' + context + b', "@graph": ' + expanded + b"}"
     if fmt == "trig":
-        named = ox.Store()
-        shared = ox.NamedNode(str(SHARED_GRAPH))
-        graphs: dict[str, ox.NamedNode] = {}
-
-        programmes = BASE + "programme/"
-
-        def graph_of(subject) -> ox.NamedNode:
-            if type(subject) is ox.NamedNode:
-                value = subject.value
-                at = value.find("/fiche/")
-                if at > 0 and value.startswith(programmes):
-                    end = value.find("/", at + 7)
-                    key = value if end < 0 else value[:end]
-                    node = graphs.get(key)
-                    if node is None:
-                        node = graphs[key] = ox.NamedNode(key)
-                    return node
-            return shared
-
-        named.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph_of(q.subject))
-                          for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        return named.dump(format=ox.RdfFormat.TRIG, prefixes=_prefixes())
+        return trig(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     raise ValueError(f"format inconnu « {fmt} » (formats : {', '.join(FORMATS)})")
+
+
+def trig(quads) -> bytes:
+    """TriG with one named graph per fiche and ``graphe/commun`` for the rest, each graph written in one block."""
+    programmes = BASE + "programme/"
+    groups: dict[str, list] = {}
+    for quad in quads:
+        subject, key = quad.subject, ""
+        if type(subject) is ox.NamedNode:
+            value = subject.value
+            at = value.find("/fiche/")
+            if at > 0 and value.startswith(programmes):
+                end = value.find("/", at + 7)
+                key = value if end < 0 else value[:end]
+        groups.setdefault(key, []).append(quad)
+
+    def named():
+        for key, members in groups.items():
+            graph = ox.NamedNode(key or str(SHARED_GRAPH))
+            for q in members:
+                yield ox.Quad(q.subject, q.predicate, q.object, graph)
+
+    return ox.serialize(named(), format=ox.RdfFormat.TRIG, prefixes=_prefixes())
 
 
 def serialize(graph: Graph, fmt: str) -> bytes:

@@ -62,11 +62,16 @@ class _Builder:
             self.g.bind(prefix, ns, override=True)
         self.pid = dataset.programme["id"]
         self.involvements: dict[tuple[URIRef, URIRef], list[tuple[str, str, tuple[int, int]]]] = {}
+        # one Python object per distinct term: a node named in ten triples is stored once (less memory)
+        self.terms: dict[Any, Any] = {}
 
     def add(self, s: URIRef, p: URIRef, o: Any) -> None:
         if o is None:
             return
-        self.g.add((s, p, o if isinstance(o, (URIRef, Literal, BNode)) else Literal(o)))
+        if not isinstance(o, (URIRef, Literal, BNode)):
+            o = Literal(o)
+        terms = self.terms
+        self.g.add((terms.setdefault(s, s), p, terms.setdefault(o, o)))
 
     def mark(self, iri: URIRef, where: Where) -> None:
         self.ds.provenance.setdefault(str(iri), where)

@@ -80,7 +80,7 @@ class LineList(list):
     line: int = 0
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: 5× faster, same marks
     pass
 
 

@@ -86,36 +86,82 @@ def _run(graph: Graph, shapes_graph: Graph, use_shapes: list | None) -> tuple[bo
 
 
 def _run_in_child(conn, graph, shapes_graph, use_shapes) -> None:
-    conforms, results = _run(graph, shapes_graph, use_shapes)
-    conn.send((conforms, results.serialize(format="nt")))
+    try:
+        conforms, results = _run(graph, shapes_graph, use_shapes)
+        conn.send((conforms, results.serialize(format="nt"), None))
+    except BaseException as exc:  # noqa: BLE001 - the parent reports it
+        conn.send((False, "", f"{type(exc).__name__}: {exc}"))
     conn.close()
+
+
+class PendingValidation:
+    """A validation running in forked processes while the caller goes on (pySHACL is single-threaded)."""
+
+    def __init__(self, graph: Graph, provenance: dict[str, Where] | None, shapes: Path | Graph, workers: int,
+                 background: bool):
+        self.graph, self.provenance = graph, provenance or {}
+        self.shapes_graph = shapes if isinstance(shapes, Graph) else Graph().parse(shapes)
+        node_shapes = sorted(self.shapes_graph.subjects(RDF.type, SH.NodeShape))
+        self.children: list = []
+        self.inline: list | None = None
+        if workers < 2 or len(graph) < PARALLEL_FROM or len(node_shapes) < 2 or not hasattr(os, "fork"):
+            self.groups = [None]
+            background = False
+        else:
+            # shapes dealt out in turn so that each worker gets a share of the heavy ones
+            self.groups = [node_shapes[i::workers] for i in range(workers)]
+        context = mp.get_context("fork") if hasattr(os, "fork") else None
+        forked = self.groups if background else self.groups[1:]
+        self.inline = None if background else self.groups[0:1]
+        for group in forked:
+            parent_end, child_end = context.Pipe(duplex=False)
+            process = context.Process(target=_run_in_child, args=(child_end, graph, self.shapes_graph, group))
+            process.start()
+            child_end.close()
+            self.children.append((process, parent_end))
+
+    def cancel(self) -> None:
+        """Stop the workers (the build failed elsewhere)."""
+        for process, conn in self.children:
+            if process.is_alive():
+                process.kill()
+            process.join()
+            conn.close()
+        self.children = []
+
+    def result(self) -> Report:
+        """Wait for every worker; the report of the whole graph."""
+        conforms, results = True, Graph()
+        if self.inline is not None:
+            conforms, results = _run(self.graph, self.shapes_graph, self.inline[0])
+        for process, conn in self.children:
+            try:
+                child_conforms, child_results, error = conn.recv()
+            except EOFError:
+                child_conforms, child_results, error = False, "", "le processus de validation s'est arrêté"
+            process.join()
+            if error:
+                raise RuntimeError(f"validation SHACL interrompue : {error}")
+            conforms = conforms and child_conforms
+            results.parse(data=child_results, format="nt")
+        return _report(self.graph, conforms, results, self.provenance)
+
+
+def start_validation(graph: Graph, provenance: dict[str, Where] | None = None, shapes: Path | Graph = SHAPES,
+                     workers: int = 2) -> PendingValidation:
+    """Validate in the background on a large graph (the build writes its files meanwhile)."""
+    return PendingValidation(graph, provenance, shapes, workers, background=True)
 
 
 def validate(graph: Graph, provenance: dict[str, Where] | None = None, shapes: Path | Graph = SHAPES,
              workers: int = 2) -> Report:
     """Check ``graph`` against the shapes; violations point back to the YAML when known.
 
-    On a large graph the shapes are shared out between ``workers`` forked processes (pySHACL is single-threaded)."""
-    shapes_graph = shapes if isinstance(shapes, Graph) else Graph().parse(shapes)
-    node_shapes = sorted(shapes_graph.subjects(RDF.type, SH.NodeShape))
-    if workers < 2 or len(graph) < PARALLEL_FROM or len(node_shapes) < 2 or not hasattr(os, "fork"):
-        conforms, results = _run(graph, shapes_graph, None)
-    else:
-        context = mp.get_context("fork")
-        groups = [node_shapes[i::workers] for i in range(workers)]
-        children = []
-        for group in groups[1:]:
-            parent_end, child_end = context.Pipe(duplex=False)
-            process = context.Process(target=_run_in_child, args=(child_end, graph, shapes_graph, group))
-            process.start()
-            child_end.close()
-            children.append((process, parent_end))
-        conforms, results = _run(graph, shapes_graph, groups[0])
-        for process, conn in children:
-            child_conforms, child_results = conn.recv()
-            process.join()
-            conforms = conforms and child_conforms
-            results.parse(data=child_results, format="nt")
+    On a large graph the shapes are shared out between ``workers`` processes, this one included."""
+    return PendingValidation(graph, provenance, shapes, workers, background=False).result()
+
+
+def _report(graph: Graph, conforms: bool, results: Graph, provenance: dict[str, Where]) -> Report:
     violations = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
@@ -17,8 +17,33 @@ DUMPS = {"graph.ttl": "text/turtle", "graph.nt": "application/n-triples", "graph
          "graph.trig": "application/trig", "tables.zip": "application/zip"}
 
 
-def describe_dataset(graph: Graph, built: dt.datetime | None = None) -> Graph:
-    """DCAT + VoID: title, publisher, source, licence, dates, counts per class, endpoint, examples, vocabularies."""
+STATISTICS = {
+    "triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "entities": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s <%s> ?t }" % KG.entityType,
+    "subjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
+    "properties": "SELECT DISTINCT ?p WHERE { ?s ?p ?o }",
+    "classes": "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
+    "types": "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s <%s> ?t } GROUP BY ?t" % KG.entityType,
+}
+
+
+def statistics(store: "ox.Store") -> dict:
+    """Counts for the description, computed by Oxigraph (iterating an rdflib graph is slow at scale)."""
+    def rows(name):
+        return list(store.query(STATISTICS[name], use_default_graph_as_union=False))
+
+    def number(name):
+        return int(rows(name)[0]["n"].value)
+
+    return {"triples": number("triples"), "entities": number("entities"), "subjects": number("subjects"),
+            "properties": {URIRef(r["p"].value) for r in rows("properties")},
+            "classes": {URIRef(r["c"].value): int(r["n"].value) for r in rows("classes")},
+            "types": {r["t"].value: int(r["n"].value) for r in rows("types")}}
+
+
+def describe_dataset(stats: dict, built: dt.datetime | None = None) -> Graph:
+    """DCAT + VoID (title, publisher, source, licence, dates, counts per class, endpoint, examples, vocabularies)
+    from the :func:`statistics` of the store."""
     built = built or dt.datetime.now()
     d = Graph()
     d.bind("void", VOID)
@@ -47,25 +72,22 @@ def describe_dataset(graph: Graph, built: dt.datetime | None = None) -> Graph:
     d.add((DATASET, DCAT.keyword, Literal("collectivités territoriales", lang="fr")))
     d.add((DATASET, VOID.sparqlEndpoint, URIRef(BASE + "sparql")))
     d.add((DATASET, VOID.uriSpace, Literal(BASE)))
-    d.add((DATASET, VOID.triples, Literal(len(graph))))
-    entities = set(graph.subjects(KG.entityType, None))
-    d.add((DATASET, VOID.entities, Literal(len(entities))))
-    d.add((DATASET, VOID.distinctSubjects, Literal(len(set(graph.subjects())))))
-    d.add((DATASET, VOID.properties, Literal(len(set(graph.predicates())))))
+    d.add((DATASET, VOID.triples, Literal(stats["triples"])))
+    d.add((DATASET, VOID.entities, Literal(stats["entities"])))
+    d.add((DATASET, VOID.distinctSubjects, Literal(stats["subjects"])))
+    d.add((DATASET, VOID.properties, Literal(len(stats["properties"]))))
     for example in ("programme/rtes-2024/fiche/7", "organisation/anct", "concept/scic", "loi/loi-ess-2014"):
         d.add((DATASET, VOID.exampleResource, URIRef(BASE + example)))
-    used = {str(p) for p in graph.predicates()} | {str(o) for o in graph.objects(None, RDF.type)}
+    used = {str(p) for p in stats["properties"]} | {str(c) for c in stats["classes"]}
     for prefix, ns in sorted(PREFIXES.items()):
         if any(u.startswith(str(ns)) for u in used) and prefix not in ("rdf", "rdfs", "xsd"):
             d.add((DATASET, VOID.vocabulary, URIRef(str(ns))))
-    classes = Counter(graph.objects(None, RDF.type))
-    for cls, count in sorted(classes.items()):
+    for cls, count in sorted(stats["classes"].items()):
         part = URIRef(f"{BASE}jeu-de-donnees/classe/{_local(cls)}")
         d.add((DATASET, VOID.classPartition, part))
         d.add((part, VOID["class"], cls))
         d.add((part, VOID.entities, Literal(count)))
-    types = Counter(str(o) for o in graph.objects(None, KG.entityType))
-    for etype, count in sorted(types.items()):
+    for etype, count in sorted(stats["types"].items()):
         part = URIRef(f"{BASE}jeu-de-donnees/type/{etype}")
         d.add((DATASET, VOID.subset, part))
         d.add((part, RDF.type, VOID.Dataset))
@@ -91,4 +113,4 @@ def _local(iri: URIRef) -> str:
     return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-__all__ = ["describe_dataset", "DATASET", "VOID", "BNode"]
+__all__ = ["describe_dataset", "statistics", "DATASET", "VOID", "BNode"]
