@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import functools
 import threading
 from collections import OrderedDict, defaultdict
@@ -44,20 +43,23 @@ _CACHE_LOCK = threading.Lock()
 
 
 def cached(function):
-    """Remember a page's data per store version: a new build (a new store) starts afresh."""
+    """Remember a page's data per store version: a new build (a new store) starts afresh.
+
+    The remembered value itself is returned (no copy: copying thousands of rows cost more than the query);
+    callers treat it as read-only."""
     @functools.wraps(function)
     def wrapper(store: Store, *args, **kwargs):
         key = (function.__name__, id(store), store.version(), *[str(a) for a in args], *sorted(kwargs.items()))
         with _CACHE_LOCK:
             if key in _CACHE:
                 _CACHE.move_to_end(key)
-                return copy.deepcopy(_CACHE[key])
+                return _CACHE[key]
         value = function(store, *args, **kwargs)
         with _CACHE_LOCK:
             _CACHE[key] = value
             while len(_CACHE) > _CACHE_SIZE:
                 _CACHE.popitem(last=False)
-        return copy.deepcopy(value)
+        return value
     return wrapper
 
 
@@ -325,10 +327,10 @@ ORDER BY ?start""").rows
 def top_partners(store: Store, limit: int = 15) -> list[dict[str, Any]]:
     """Organisations by number of fiches that involve them (the RTES itself left out)."""
     rows = store.query(P + """
-SELECT ?entity ?label (COUNT(DISTINCT ?f) AS ?fiches) WHERE {
-  ?f kg:involves ?entity . ?entity kg:entityType "organisation" ; rdfs:label ?label .
-  FILTER (?entity != <""" + BASE + """organisation/rtes>)
-} GROUP BY ?entity ?label ORDER BY DESC(?fiches) ?label""").rows[:limit]
+SELECT ?entity ?label ?fiches WHERE {
+  ?entity kg:entityType "organisation" ; rdfs:label ?label ; kg:ficheTotal ?fiches .
+  FILTER (?fiches > 0 && ?entity != <""" + BASE + """organisation/rtes>)
+} ORDER BY DESC(?fiches) ?label LIMIT """ + str(int(limit))).rows
     return [{"iri": str(r["entity"]), "label": str(r["label"]), "fiches": _py(r["fiches"])} for r in rows]
 
 

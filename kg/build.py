@@ -15,6 +15,7 @@ from rdflib import Graph, URIRef
 from kg.export import dump, write_downloads
 from kg.graph import build_graph
 from kg.load import Dataset, load_dataset
+from kg.search import SearchIndex
 from kg.store import OxigraphStore
 from kg.validate import Report, start_validation, validate
 from kg.void import describe_dataset, statistics
@@ -92,6 +93,7 @@ def build(data_dir: Path | str = "data", dist: Path | str = "dist") -> BuildResu
         void_graph = describe_dataset(stats)
         (work / "void.ttl").write_bytes(void_graph.serialize(format="turtle", encoding="utf-8"))
         write_downloads(memory, work / "telecharger", void_graph)
+        SearchIndex.of(memory).save(work)
         counts = class_counts(stats["classes"], graph)
         del store, memory
         timings["exports"] = time.perf_counter() - start

@@ -339,6 +339,16 @@ class _Builder:
                 for _, quote, span in evidence:
                     self.involve(fiche, parent, "sous-organisation", quote, span)
                 parent = parents.get(parent)
+        fiches_of: dict[URIRef, set[URIRef]] = {}
+        for fiche, entity in self.involvements:
+            fiches_of.setdefault(entity, set()).add(fiche)
+        for event in self.ds.events.values():
+            fiches_of.setdefault(entity_iri("event", event.id), set()).update(
+                fiche_iri(self.pid, n) for n in event.fiches)
+        # stored, not counted at query time: lists sorted by number of fiches stay fast on a large graph
+        for e in list(self.ds.entities.values()) + list(self.ds.events.values()):
+            iri = entity_iri(getattr(e, "kind", "event"), e.id)
+            self.add(iri, KG.ficheTotal, Literal(len(fiches_of.get(iri, ()))))
         for (fiche, entity), evidence in sorted(self.involvements.items()):
             self.add(fiche, KG.involves, entity)
             order = {"mention": 0, "role": 1, "evenement": 2, "sous-organisation": 3}

@@ -60,6 +60,7 @@ class NamedQuery:
     columns: list[str]
     text: str
     path: Path
+    index: str | None = None  # "search": may be answered from kg.search's index (same rows, same order)
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -85,7 +86,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         if key not in meta:
             raise QueryError(f"{path.name}: l'en-tête #+ doit donner « {key} »")
     return NamedQuery(path.stem, meta["summary"], meta.get("summary_en", ""), meta.get("description", "").strip(),
-                      params, list(meta["columns"]), text, path)
+                      params, list(meta["columns"]), text, path, meta.get("index"))
 
 
 _CACHE: dict[Path, tuple[tuple, dict[str, NamedQuery]]] = {}
@@ -232,7 +233,13 @@ def bind(query: NamedQuery, raw: dict[str, str], store: Store) -> dict[str, Node
 def run(query: NamedQuery, raw: dict[str, str], store: Store, limit: int | None = None) -> Result:
     """Run a named query; the result keeps only the columns its header declares."""
     bindings = bind(query, raw, store)
-    result = store.query(query.text, bindings, limit=limit)
+    result = None
+    if query.index == "search":
+        from kg.search import search
+
+        result = search(store, bindings["text"], limit=limit)
+    if result is None:
+        result = store.query(query.text, bindings, limit=limit)
     result.rows = [{c: row.get(c) for c in query.columns} for row in result.rows]
     result.vars = list(query.columns)
     result.extra["bindings"] = bindings

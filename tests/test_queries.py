@@ -11,7 +11,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from kg.formats import to_csv, to_json
-from kg.queries import QueryError, load_queries, resolve_entity, run
+from kg.queries import QueryError, bind, load_queries, resolve_entity, run
 from kg.store import StoreError
 from kg.terms import TermError, term_to_sparql, values_block
 
@@ -276,3 +276,20 @@ def test_publish_through_sparql_update(built, tmp_path):
         assert [r["fiche"].toPython() for r in run(QUERIES["fiches-by-entity"], {"entity": "ANCT"}, remote).rows] == [2, 4, 5]
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("text", ["ile de france", "federici", "ess", "e", "loi", "anct", "économie", "cress", "scic"])
+def test_search_index_answers_exactly_as_the_sparql_query(embedded, built, text):
+    """The in-memory index (read from the file the build writes) gives the SPARQL query's rows, in its order."""
+    from kg.search import INDEX_FILE, index_for
+
+    assert (built / "current" / INDEX_FILE).exists()
+    query = QUERIES["search"]
+    bindings = bind(query, {"text": text}, embedded)
+    by_sparql = embedded.query(query.text, bindings).rows
+    by_index = index_for(embedded).search(str(bindings["text"]))
+    assert [(r["entity"], r["label"], r["type"], int(r["best"])) for r in by_sparql] == \
+           [(r["entity"], r["label"], r["type"], int(r["best"])) for r in by_index]
+    limited = run(query, {"text": text}, embedded, limit=2)
+    assert [r["entity"] for r in limited.rows] == [r["entity"] for r in by_sparql[:2]]
+    assert limited.truncated == (len(by_sparql) > 2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -229,3 +230,24 @@ def test_every_literal_is_escaped():
         body = text(client.get(path))
         assert "<script>alert" not in body
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in body or "&lt;script&gt;alert(&quot;x&quot;)" in body
+
+
+def test_long_lists_and_the_frise_come_in_pages(client, monkeypatch):
+    """On a large graph a list or the frise shows one page at a time, with links that keep the sort order."""
+    import web.pages
+
+    monkeypatch.setattr(web.pages, "PAGE_SIZE", 10)
+    everything = client.get("/liste/organisations?format=json&tri=nom").get_json()
+    pages = -(-len(everything) // 10)
+    first = client.get("/liste/organisations?tri=nom").get_data(as_text=True)
+    assert f"Page 1 sur {pages}" in first
+    assert first.count('<td class="num">') == 10
+    assert 'href="?tri=nom&amp;page=2" rel="next"' in first
+    last = client.get(f"/liste/organisations?tri=nom&page={pages}").get_data(as_text=True)
+    assert last.count('<td class="num">') == len(everything) - 10 * (pages - 1)
+    assert everything[-1]["label"] in html.unescape(last) and 'rel="prev"' in last and 'rel="next"' not in last
+    for bad in (pages + 1, 0, "x"):
+        assert client.get(f"/liste/organisations?page={bad}").status_code == 404
+    frise = client.get("/frise?page=2").get_data(as_text=True)
+    assert "Page 2 sur" in frise
+    assert len(re.findall(r'<tr class="status-', frise)) == 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlencode
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
@@ -160,6 +161,25 @@ def _entity_html(iri: URIRef, as_json: bool):
     return render_template("entity.html", e=data)
 
 
+PAGE_SIZE = 100  # rows of a list, events of the frise: a page stays light however large the graph
+
+
+def paginate(rows: list, size: int | None = None) -> tuple[list, dict[str, Any]]:
+    """One page of ``rows`` (``?page=N``, from 1) and what the navigation needs."""
+    size = size or PAGE_SIZE
+    pages = max(1, -(-len(rows) // size))
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= pages:
+        abort(404)
+    page = int(raw)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    link = lambda n: "?" + urlencode({**args, "page": n})  # noqa: E731
+    return rows[(page - 1) * size: page * size], {
+        "page": page, "pages": pages, "total": len(rows), "first": (page - 1) * size + 1,
+        "last": min(page * size, len(rows)),
+        "previous": link(page - 1) if page > 1 else None, "next": link(page + 1) if page < pages else None}
+
+
 @bp.route("/liste/<kind>")
 def entity_list(kind: str):
     if kind not in LIST_TYPES:
@@ -168,12 +188,13 @@ def entity_list(kind: str):
     rows = browse.entity_list(store(), etype)
     order = request.args.get("tri", "fiches")
     if order == "nom":
-        rows.sort(key=lambda r: r["label"].casefold())
+        rows = sorted(rows, key=lambda r: r["label"].casefold())
     elif order != "fiches":
         abort(400)
     if request.args.get("format") == "json":
         return jsonify(rows)
-    return render_template("list.html", rows=rows, kind=kind, etype=etype, order=order,
+    shown, nav = paginate(rows)
+    return render_template("list.html", rows=shown, nav=nav, kind=kind, etype=etype, order=order,
                            title=browse.TYPE_LABELS[etype][1])
 
 
@@ -257,8 +278,8 @@ def ask_page():
 
 @bp.route("/frise")
 def timeline():
-    events = browse.timeline(store())
-    return render_template("timeline.html", svg=charts.timeline(events, local_path), events=events)
+    events, nav = paginate(browse.timeline(store()))
+    return render_template("timeline.html", svg=charts.timeline(events, local_path), events=events, nav=nav)
 
 
 @bp.route("/partenaires")

@@ -1,0 +1,106 @@
+"""Search by name from an in-memory index of the folded labels and aliases (``kg:searchKey``).
+
+The named query ``search`` says the same thing in SPARQL; on a large graph a substring filter over every key read
+from disk takes hundreds of milliseconds, the index a few. It is built once per store version (a new build is a new
+version) and only for stores whose data cannot change under us: a remote endpoint is always asked in SPARQL.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from kg.namespaces import sparql_prefixes
+from kg.store import OxigraphStore, RemoteStore, Result, Store
+
+INDEX_FILE = "index-recherche.json"  # written by kg build beside the store
+
+INDEX_QUERY = """
+SELECT ?entity ?label ?type ?key WHERE {
+  ?entity kg:searchKey ?key ; rdfs:label ?label ; kg:entityType ?type .
+}"""
+_INDEXES: "OrderedDict[tuple[int, str], SearchIndex]" = OrderedDict()
+_LOCK = threading.Lock()
+
+
+class SearchIndex:
+    """Every search key with the entity it names; a lookup scans the keys (plain ``in``, no regex)."""
+
+    def __init__(self, rows: list[dict[str, Node | None]]):
+        self.entities: list[tuple[URIRef, Literal, Literal]] = []
+        position: dict[tuple, int] = {}
+        self.keys: list[str] = []
+        self.owners: list[int] = []
+        for row in rows:
+            entity = (row["entity"], row["label"], row["type"])
+            if entity not in position:
+                position[entity] = len(self.entities)
+                self.entities.append(entity)
+            self.keys.append(str(row["key"]))
+            self.owners.append(position[entity])
+
+    @classmethod
+    def of(cls, store: Store) -> "SearchIndex":
+        """From the file the build wrote beside an embedded store (loads in milliseconds), else by SPARQL."""
+        saved = store.path.parent / INDEX_FILE if isinstance(store, OxigraphStore) and store.path else None
+        if saved is not None and saved.exists():
+            data = json.loads(saved.read_text(encoding="utf-8"))
+            entities = [(URIRef(iri), Literal(label, lang=lang or None), Literal(etype))
+                        for iri, label, lang, etype in data["entities"]]
+            return cls([{"entity": entities[owner][0], "label": entities[owner][1], "type": entities[owner][2],
+                         "key": key} for key, owner in data["keys"]])
+        return cls(store.query(sparql_prefixes() + INDEX_QUERY).rows)
+
+    def save(self, folder: Path) -> None:
+        entities = [[str(iri), str(label), label.language, str(etype)] for iri, label, etype in self.entities]
+        data = {"entities": entities, "keys": [[k, o] for k, o in zip(self.keys, self.owners)]}
+        (folder / INDEX_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    def search(self, key: str, limit: int | None = None) -> list[dict[str, Node]]:
+        """Rows shaped like the named query's: exact key first, then keys that start with the text, then the rest;
+        alphabetical within each (ties by IRI, so the order is stable)."""
+        best: dict[int, int] = {}
+        for candidate, owner in zip(self.keys, self.owners):
+            if key in candidate:
+                score = 0 if candidate == key else 1 if candidate.startswith(key) else 2
+                if score < best.get(owner, 3):
+                    best[owner] = score
+        ordered = sorted(best.items(), key=lambda item: (item[1], str(self.entities[item[0]][1]),
+                                                         str(self.entities[item[0]][0])))
+        if limit is not None:
+            ordered = ordered[:limit]
+        return [{"entity": self.entities[i][0], "label": self.entities[i][1], "type": self.entities[i][2],
+                 "best": Literal(score)} for i, score in ordered]
+
+
+def index_for(store: Store) -> SearchIndex | None:
+    """The index of this store version, built on first use; None for a remote endpoint."""
+    if isinstance(store, RemoteStore):
+        return None
+    key = (id(store), store.version())
+    with _LOCK:
+        index = _INDEXES.get(key)
+        if index is None:
+            index = _INDEXES[key] = SearchIndex.of(store)
+            while len(_INDEXES) > 4:
+                _INDEXES.popitem(last=False)
+        return index
+
+
+def search(store: Store, key: Literal, limit: int | None = None) -> Result | None:
+    """The named query ``search`` answered from the index (None: ask the store in SPARQL)."""
+    index = index_for(store)
+    if index is None:
+        return None
+    rows = index.search(str(key), None if limit is None else limit + 1)
+    truncated = limit is not None and len(rows) > limit
+    return Result(vars=["entity", "label", "type", "best", "text"],
+                  rows=[{**row, "text": key} for row in rows[:limit]], truncated=truncated)
+
+
+__all__ = ["SearchIndex", "index_for", "search"]
