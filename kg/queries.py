@@ -5,7 +5,9 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from rdflib.term import Node
 from kg.graph import period
 from kg.namespaces import BASE, KG
 from kg.source import fold_key
-from kg.store import Result, Store
+from kg.store import OxigraphStore, Result, Store
 from kg.terms import TermError, check_iri
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
@@ -230,9 +232,42 @@ def bind(query: NamedQuery, raw: dict[str, str], store: Store) -> dict[str, Node
     return bindings
 
 
+_RESULTS: "OrderedDict[tuple, Result]" = OrderedDict()
+_RESULTS_LOCK = threading.Lock()
+RESULT_CACHE = 64  # answers kept per process
+RESULT_CACHE_ROWS = 20_000  # larger answers are not kept
+
+
+def _immutable(store: Store) -> bool:
+    """A built store opened read-only never changes: its answers can be remembered (a new build is a new store)."""
+    return isinstance(store, OxigraphStore) and store.path is not None and store.read_only
+
+
 def run(query: NamedQuery, raw: dict[str, str], store: Store, limit: int | None = None) -> Result:
-    """Run a named query; the result keeps only the columns its header declares."""
+    """Run a named query; the result keeps only the columns its header declares.
+
+    On a read-only built store, answers are remembered per store version: the sorted lists of a large graph
+    (entities, events) cost hundreds of milliseconds the first time only."""
     bindings = bind(query, raw, store)
+    key = None
+    if _immutable(store):
+        key = (query.name, query.text, store.version(), limit, tuple(sorted((k, v.n3()) for k, v in bindings.items())))
+        with _RESULTS_LOCK:
+            if key in _RESULTS:
+                _RESULTS.move_to_end(key)
+                cached = _RESULTS[key]
+                return replace(cached, rows=list(cached.rows), vars=list(cached.vars),
+                               extra={**cached.extra, "cached": True})
+    result = _answer(query, bindings, store, limit)
+    if key is not None and len(result.rows) <= RESULT_CACHE_ROWS:
+        with _RESULTS_LOCK:
+            _RESULTS[key] = replace(result, rows=list(result.rows), vars=list(result.vars), extra=dict(result.extra))
+            while len(_RESULTS) > RESULT_CACHE:
+                _RESULTS.popitem(last=False)
+    return result
+
+
+def _answer(query: NamedQuery, bindings: dict[str, Node], store: Store, limit: int | None) -> Result:
     result = None
     if query.index == "search":
         from kg.search import search

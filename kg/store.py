@@ -122,6 +122,7 @@ class OxigraphStore(Store):
 
     def __init__(self, path: str | Path | None = None, read_only: bool = True):
         self.path = Path(path).resolve() if path else None
+        self.read_only = read_only and self.path is not None
         if self.path is None:
             self._store = ox.Store()
         elif read_only:

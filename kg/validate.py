@@ -85,9 +85,29 @@ def _run(graph: Graph, shapes_graph: Graph, use_shapes: list | None) -> tuple[bo
     return bool(conforms), results
 
 
-def _run_in_child(conn, graph, shapes_graph, use_shapes) -> None:
+def _take(counter, total: int) -> int | None:
+    """The next shape nobody has started (shared between the processes)."""
+    with counter.get_lock():
+        index = counter.value
+        if index >= total:
+            return None
+        counter.value = index + 1
+        return index
+
+
+def _run_shapes(graph: Graph, shapes_graph: Graph, tasks: list, counter) -> tuple[bool, Graph]:
+    """Validate shape after shape, taking the next one free, until none is left."""
+    conforms, results = True, Graph()
+    while (index := _take(counter, len(tasks))) is not None:
+        ok, found = _run(graph, shapes_graph, [tasks[index]])
+        conforms = conforms and ok
+        results += found
+    return conforms, results
+
+
+def _run_in_child(conn, graph, shapes_graph, tasks, counter) -> None:
     try:
-        conforms, results = _run(graph, shapes_graph, use_shapes)
+        conforms, results = _run_shapes(graph, shapes_graph, tasks, counter)
         conn.send((conforms, results.serialize(format="nt"), None))
     except BaseException as exc:  # noqa: BLE001 - the parent reports it
         conn.send((False, "", f"{type(exc).__name__}: {exc}"))
@@ -95,27 +115,25 @@ def _run_in_child(conn, graph, shapes_graph, use_shapes) -> None:
 
 
 class PendingValidation:
-    """A validation running in forked processes while the caller goes on (pySHACL is single-threaded)."""
+    """A validation running in forked processes while the caller goes on (pySHACL is single-threaded).
 
-    def __init__(self, graph: Graph, provenance: dict[str, Where] | None, shapes: Path | Graph, workers: int,
-                 background: bool):
+    The node shapes are tasks taken in turn: a worker starts at once; the caller joins in when it asks for the
+    result, so the two cores stay busy whatever the caller was doing meanwhile."""
+
+    def __init__(self, graph: Graph, provenance: dict[str, Where] | None, shapes: Path | Graph, workers: int):
         self.graph, self.provenance = graph, provenance or {}
         self.shapes_graph = shapes if isinstance(shapes, Graph) else Graph().parse(shapes)
-        node_shapes = sorted(self.shapes_graph.subjects(RDF.type, SH.NodeShape))
+        self.tasks = sorted(self.shapes_graph.subjects(RDF.type, SH.NodeShape))
         self.children: list = []
-        self.inline: list | None = None
-        if workers < 2 or len(graph) < PARALLEL_FROM or len(node_shapes) < 2 or not hasattr(os, "fork"):
-            self.groups = [None]
-            background = False
-        else:
-            # shapes dealt out in turn so that each worker gets a share of the heavy ones
-            self.groups = [node_shapes[i::workers] for i in range(workers)]
-        context = mp.get_context("fork") if hasattr(os, "fork") else None
-        forked = self.groups if background else self.groups[1:]
-        self.inline = None if background else self.groups[0:1]
-        for group in forked:
+        self.parallel = workers >= 2 and len(graph) >= PARALLEL_FROM and len(self.tasks) >= 2 and hasattr(os, "fork")
+        if not self.parallel:
+            return
+        context = mp.get_context("fork")
+        self.counter = context.Value("i", 0)
+        for _ in range(workers - 1):
             parent_end, child_end = context.Pipe(duplex=False)
-            process = context.Process(target=_run_in_child, args=(child_end, graph, self.shapes_graph, group))
+            process = context.Process(target=_run_in_child,
+                                      args=(child_end, graph, self.shapes_graph, self.tasks, self.counter))
             process.start()
             child_end.close()
             self.children.append((process, parent_end))
@@ -130,10 +148,11 @@ class PendingValidation:
         self.children = []
 
     def result(self) -> Report:
-        """Wait for every worker; the report of the whole graph."""
-        conforms, results = True, Graph()
-        if self.inline is not None:
-            conforms, results = _run(self.graph, self.shapes_graph, self.inline[0])
+        """Take the shapes still waiting, then wait for the workers; the report of the whole graph."""
+        if not self.parallel:
+            conforms, results = _run(self.graph, self.shapes_graph, None)
+            return _report(self.graph, conforms, results, self.provenance)
+        conforms, results = _run_shapes(self.graph, self.shapes_graph, self.tasks, self.counter)
         for process, conn in self.children:
             try:
                 child_conforms, child_results, error = conn.recv()
@@ -144,13 +163,14 @@ class PendingValidation:
                 raise RuntimeError(f"validation SHACL interrompue : {error}")
             conforms = conforms and child_conforms
             results.parse(data=child_results, format="nt")
+        self.children = []
         return _report(self.graph, conforms, results, self.provenance)
 
 
 def start_validation(graph: Graph, provenance: dict[str, Where] | None = None, shapes: Path | Graph = SHAPES,
                      workers: int = 2) -> PendingValidation:
     """Validate in the background on a large graph (the build writes its files meanwhile)."""
-    return PendingValidation(graph, provenance, shapes, workers, background=True)
+    return PendingValidation(graph, provenance, shapes, workers)
 
 
 def validate(graph: Graph, provenance: dict[str, Where] | None = None, shapes: Path | Graph = SHAPES,
@@ -158,7 +178,7 @@ def validate(graph: Graph, provenance: dict[str, Where] | None = None, shapes: P
     """Check ``graph`` against the shapes; violations point back to the YAML when known.
 
     On a large graph the shapes are shared out between ``workers`` processes, this one included."""
-    return PendingValidation(graph, provenance, shapes, workers, background=False).result()
+    return PendingValidation(graph, provenance, shapes, workers).result()
 
 
 def _report(graph: Graph, conforms: bool, results: Graph, provenance: dict[str, Where]) -> Report:
