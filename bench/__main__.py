@@ -133,6 +133,14 @@ def tree_pss_mb(pid: int) -> float:
     return total / 1024
 
 
+def previous_build(dist: Path) -> dict:
+    """The figures of a build kept from an earlier run (its manifest; no peak memory: it was not watched)."""
+    manifest = json.loads((dist / "current" / "manifest.json").read_text())
+    return {"seconds": round(sum(v for k, v in manifest["timings_s"].items() if k not in ("shacl",)), 2),
+            "stages_s": manifest["timings_s"], "triples": manifest["triples"], "peak_mb": None,
+            "store_mb": du_mb(dist / "current" / "store"), "reused": True}
+
+
 def build(data: Path, dist: Path) -> dict:
     """``kg build`` in a subprocess; peak memory is the largest PSS of its process tree, sampled every 0.1 s."""
     if dist.exists():
@@ -330,6 +338,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="durée de chaque mesure de débit")
     parser.add_argument("--quick", action="store_true",
                         help="le graphe réel et ×10, peu de répétitions, contrôle de régression (moins d'une minute)")
+    parser.add_argument("--reuse-build", action="store_true",
+                        help="garder le build déjà fait de chaque échelle (mesurer le site seul) ; ses chiffres de build sont relus")
     parser.add_argument("--write-baseline", action="store_true", help="avec --quick : enregistrer ces ratios comme référence")
     args = parser.parse_args()
     scales = QUICK_SCALES if args.quick else args.scales.split(",")
@@ -340,7 +350,8 @@ def main() -> int:
     for scale in scales:
         data = prepare(scale)
         dist = WORK / f"dist-{scale}"
-        entry = {"build": build(data, dist)}
+        reuse = args.reuse_build and (dist / "current" / "manifest.json").exists()
+        entry = {"build": previous_build(dist) if reuse else build(data, dist)}
         entry["in_process"] = in_process(dist, runs)
         entry["http"] = over_http(dist, runs, seconds)
         report["scales"][scale] = entry

@@ -93,7 +93,7 @@ def build(data_dir: Path | str = "data", dist: Path | str = "dist") -> BuildResu
         void_graph = describe_dataset(stats)
         (work / "void.ttl").write_bytes(void_graph.serialize(format="turtle", encoding="utf-8"))
         write_downloads(memory, work / "telecharger", void_graph)
-        SearchIndex.of(memory).save(work)
+        SearchIndex.of(memory).save(work)  # read by the site: search without scanning the store
         counts = class_counts(stats["classes"], graph)
         del store, memory
         timings["exports"] = time.perf_counter() - start

@@ -7,6 +7,7 @@ import threading
 import time
 from multiprocessing.connection import Connection
 
+from kg.memory import release_free_memory
 from kg.store import OxigraphStore, Result, StoreError
 
 
@@ -26,7 +27,11 @@ def _worker(conn: Connection) -> None:
             if path not in stores:
                 stores.clear()  # a new build: let the old one go
                 stores[path] = OxigraphStore(path, read_only=True)
-            conn.send(("ok", stores[path].query(query, limit=limit)))
+            started = time.perf_counter()
+            result = stores[path].query(query, limit=limit)
+            conn.send(("ok", result))
+            del result
+            release_free_memory((time.perf_counter() - started) * 1000)
         except StoreError as exc:
             conn.send(("error", str(exc)))
         except Exception as exc:  # noqa: BLE001 - the worker must answer whatever happens

@@ -29,20 +29,29 @@ _LOCK = threading.Lock()
 
 
 class SearchIndex:
-    """Every search key with the entity it names; a lookup scans the keys (plain ``in``, no regex)."""
+    """Every search key with the entity it names; a lookup scans the keys (plain ``in``, no regex).
 
-    def __init__(self, rows: list[dict[str, Node | None]]):
-        self.entities: list[tuple[URIRef, Literal, Literal]] = []
+    Entities are kept as plain strings (IRI, label, label language, type): RDF terms are made for the rows
+    returned only, which keeps the index small and quick to load."""
+
+    def __init__(self, entities: list[tuple[str, str, str | None, str]], keys: list[tuple[str, int]]):
+        self.entities = entities
+        self.keys = [key for key, _ in keys]
+        self.owners = [owner for _, owner in keys]
+
+    @classmethod
+    def from_rows(cls, rows: list[dict[str, Node | None]]) -> "SearchIndex":
+        entities: list[tuple[str, str, str | None, str]] = []
         position: dict[tuple, int] = {}
-        self.keys: list[str] = []
-        self.owners: list[int] = []
+        keys = []
         for row in rows:
-            entity = (row["entity"], row["label"], row["type"])
+            label = row["label"]
+            entity = (str(row["entity"]), str(label), getattr(label, "language", None), str(row["type"]))
             if entity not in position:
-                position[entity] = len(self.entities)
-                self.entities.append(entity)
-            self.keys.append(str(row["key"]))
-            self.owners.append(position[entity])
+                position[entity] = len(entities)
+                entities.append(entity)
+            keys.append((str(row["key"]), position[entity]))
+        return cls(entities, keys)
 
     @classmethod
     def of(cls, store: Store) -> "SearchIndex":
@@ -50,15 +59,11 @@ class SearchIndex:
         saved = store.path.parent / INDEX_FILE if isinstance(store, OxigraphStore) and store.path else None
         if saved is not None and saved.exists():
             data = json.loads(saved.read_text(encoding="utf-8"))
-            entities = [(URIRef(iri), Literal(label, lang=lang or None), Literal(etype))
-                        for iri, label, lang, etype in data["entities"]]
-            return cls([{"entity": entities[owner][0], "label": entities[owner][1], "type": entities[owner][2],
-                         "key": key} for key, owner in data["keys"]])
-        return cls(store.query(sparql_prefixes() + INDEX_QUERY).rows)
+            return cls([tuple(e) for e in data["entities"]], [tuple(k) for k in data["keys"]])
+        return cls.from_rows(store.query(sparql_prefixes() + INDEX_QUERY).rows)
 
     def save(self, folder: Path) -> None:
-        entities = [[str(iri), str(label), label.language, str(etype)] for iri, label, etype in self.entities]
-        data = {"entities": entities, "keys": [[k, o] for k, o in zip(self.keys, self.owners)]}
+        data = {"entities": self.entities, "keys": [[k, o] for k, o in zip(self.keys, self.owners)]}
         (folder / INDEX_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     def search(self, key: str, limit: int | None = None) -> list[dict[str, Node]]:
@@ -70,12 +75,15 @@ class SearchIndex:
                 score = 0 if candidate == key else 1 if candidate.startswith(key) else 2
                 if score < best.get(owner, 3):
                     best[owner] = score
-        ordered = sorted(best.items(), key=lambda item: (item[1], str(self.entities[item[0]][1]),
-                                                         str(self.entities[item[0]][0])))
+        ordered = sorted(best.items(), key=lambda item: (item[1], self.entities[item[0]][1], self.entities[item[0]][0]))
         if limit is not None:
             ordered = ordered[:limit]
-        return [{"entity": self.entities[i][0], "label": self.entities[i][1], "type": self.entities[i][2],
-                 "best": Literal(score)} for i, score in ordered]
+        rows = []
+        for i, score in ordered:
+            iri, label, lang, etype = self.entities[i]
+            rows.append({"entity": URIRef(iri), "label": Literal(label, lang=lang), "type": Literal(etype),
+                         "best": Literal(score)})
+        return rows
 
 
 def index_for(store: Store) -> SearchIndex | None:

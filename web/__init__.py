@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, render_template, request
 
+from kg.memory import release_free_memory
 from kg.namespaces import BASE
 from kg.store import StoreError
 
@@ -41,6 +43,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(opendata.bp)
     app.register_blueprint(pages.bp)
+
+    @app.before_request
+    def _clock():
+        g.kg_started = time.perf_counter()
+
+    @app.teardown_request
+    def _trim(exc):
+        started = g.get("kg_started")
+        if started is not None:
+            release_free_memory((time.perf_counter() - started) * 1000, wait=False)
 
     @app.after_request
     def security_headers(response):
