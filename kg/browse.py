@@ -199,9 +199,9 @@ def _first(properties: dict[str, list[Node]], predicate: URIRef | str) -> Node |
     return values[0] if values else None
 
 
-def _event_of(store: Store, event: Node) -> dict[str, Node | None]:
+def _event_of(store: Store, event: Node, about: dict[str, list[Node]] | None = None) -> dict[str, Node | None]:
     """An event's row (as ``_event_row`` reads it) from its own triples and its place's label."""
-    about = _properties(store, event)
+    about = _properties(store, event) if about is None else about
     place = _first(about, SCHEMA + "location")
     return {"event": event, "label": _first(about, RDFS_LABEL), "status": _first(about, KG.eventStatus),
             "kind": _first(about, KG.kind), "date": _first(about, SCHEMA + "startDate"),
@@ -334,21 +334,24 @@ def search(store: Store, text: str, limit: int = 50) -> list[dict[str, Any]]:
 # --- pictures ------------------------------------------------------------------------------------
 
 @cached
-def timeline(store: Store) -> list[dict[str, Any]]:
-    rows = store.query(P + """
-SELECT ?event ?label ?date ?dateText ?status ?kind ?participants ?participantsText ?place ?placeLabel ?start ?end
-       (GROUP_CONCAT(DISTINCT STR(?number); separator=",") AS ?fiches) WHERE {
-  ?event a kg:Event ; rdfs:label ?label ; kg:eventStatus ?status ; kg:kind ?kind ; schema:startDate ?date ;
-         kg:periodStart ?start ; kg:periodEnd ?end ; kg:fiche/kg:ficheNumber ?number .
-  OPTIONAL { ?event kg:dateText ?dateText }
-  OPTIONAL { ?event kg:participants ?participants ; kg:participantsText ?participantsText }
-  OPTIONAL { ?event schema:location ?place . ?place rdfs:label ?placeLabel }
-} GROUP BY ?event ?label ?date ?dateText ?status ?kind ?participants ?participantsText ?place ?placeLabel ?start ?end
-ORDER BY ?start""").rows
+def timeline_order(store: Store) -> list[str]:
+    """Dated events, by start of period then label: cheap to list however many there are."""
+    rows = store.query(P + "SELECT ?event ?start ?label WHERE { ?event kg:periodStart ?start ; rdfs:label ?label }").rows
+    rows.sort(key=lambda r: (str(r["start"]), str(r["label"]), str(r["event"])))
+    return [str(r["event"]) for r in rows]
+
+
+@cached
+def timeline(store: Store, events: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """The rows of the frise for these events (all dated events when None), each read node by node."""
     out = []
-    for r in rows:
+    for iri in timeline_order(store) if events is None else events:
+        about = _properties(store, URIRef(iri))
+        r = _event_of(store, URIRef(iri), about)
+        numbers = sorted({int(_first(_properties(store, f), KG.ficheNumber).toPython())
+                          for f in about.get(str(KG.fiche), [])})
         row = _event_row(r)
-        row.update(start=str(r["start"]), end=str(r["end"]), fiches=[int(n) for n in str(r["fiches"]).split(",")])
+        row.update(start=str(r["start"]), end=str(_first(about, KG.periodEnd)), fiches=numbers)
         out.append(row)
     return out
 

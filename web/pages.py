@@ -278,7 +278,8 @@ def ask_page():
 
 @bp.route("/frise")
 def timeline():
-    events, nav = paginate(browse.timeline(store()))
+    shown, nav = paginate(browse.timeline_order(store()))
+    events = browse.timeline(store(), tuple(shown))
     return render_template("timeline.html", svg=charts.timeline(events, local_path), events=events, nav=nav)
 
 
