@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from kg.export import dump, write_downloads
+from kg.export import dump_to, write_downloads
 from kg.graph import build_graph
 from kg.load import Dataset, load_dataset
 from kg.search import SearchIndex
@@ -85,8 +85,8 @@ def build(data_dir: Path | str = "data", dist: Path | str = "dist") -> BuildResu
         triples = store.triples()
         timings["store"] = time.perf_counter() - start
         start = time.perf_counter()
-        (work / "graph.ttl").write_bytes(dump(memory.raw, "ttl"))
-        (work / "graph.nt").write_bytes(dump(memory.raw, "nt"))
+        dump_to(memory.raw, "ttl", work / "graph.ttl")
+        dump_to(memory.raw, "nt", work / "graph.nt")
         timings["dump"] = time.perf_counter() - start
         start = time.perf_counter()
         stats = statistics(memory.raw)

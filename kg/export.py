@@ -59,43 +59,55 @@ def _prefixes() -> dict[str, str]:
 
 def dump(store: "ox.Store", fmt: str) -> bytes:
     """The store's default graph in one RDF format, written by Oxigraph (fast even on large graphs)."""
+    buffer = io.BytesIO()
+    write_rdf(store, fmt, buffer)
+    return buffer.getvalue()
+
+
+def dump_to(store: "ox.Store", fmt: str, path: Path) -> None:
+    """The same, straight into a file: a large graph's dump is never held in memory."""
+    with open(path, "wb") as out:
+        write_rdf(store, fmt, out)
+
+
+def write_rdf(store: "ox.Store", fmt: str, out) -> None:
+    """Write the default graph of ``store`` to the binary stream ``out`` in one of FORMATS (not csv)."""
     if fmt == "ttl":
-        return store.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=_prefixes())
-    if fmt == "nt":
-        return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    if fmt == "jsonld":
-        # Oxigraph writes expanded JSON-LD (full IRIs); the context we publish rides along for compaction
-        expanded = store.dump(format=ox.RdfFormat.JSON_LD, from_graph=ox.DefaultGraph()).strip()
-        if not expanded.startswith(b"["):
-            expanded = b"[" + expanded + b"]"
+        store.dump(out, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=_prefixes())
+    elif fmt == "nt":
+        store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    elif fmt == "jsonld":
+        # Oxigraph writes expanded JSON-LD (an array, full IRIs); the context we publish rides along for compaction
         context = json.dumps(jsonld_context()["@context"], ensure_ascii=False).encode("utf-8")
-        return b'{"@context": ' + context + b', "@graph": ' + expanded + b"}"
-    if fmt == "trig":
-        return trig(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    raise ValueError(f"format inconnu « {fmt} » (formats : {', '.join(FORMATS)})")
+        out.write(b'{"@context": ' + context + b', "@graph": ')
+        store.dump(out, format=ox.RdfFormat.JSON_LD, from_graph=ox.DefaultGraph())
+        out.write(b"}")
+    elif fmt == "trig":
+        ox.serialize(_named_quads(store), out, format=ox.RdfFormat.TRIG, prefixes=_prefixes())
+    else:
+        raise ValueError(f"format inconnu « {fmt} » (formats : {', '.join(FORMATS)})")
 
 
-def trig(quads) -> bytes:
-    """TriG with one named graph per fiche and ``graphe/commun`` for the rest, each graph written in one block."""
+def _named_quads(store: "ox.Store"):
+    """The default graph's triples as quads: one named graph per fiche, ``graphe/commun`` for the rest, each
+    graph's triples together (subjects are grouped first, then read one by one: nothing big is held)."""
     programmes = BASE + "programme/"
     groups: dict[str, list] = {}
-    for quad in quads:
-        subject, key = quad.subject, ""
+    for row in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):
+        subject, key = row["s"], ""
         if type(subject) is ox.NamedNode:
             value = subject.value
             at = value.find("/fiche/")
             if at > 0 and value.startswith(programmes):
                 end = value.find("/", at + 7)
                 key = value if end < 0 else value[:end]
-        groups.setdefault(key, []).append(quad)
-
-    def named():
-        for key, members in groups.items():
-            graph = ox.NamedNode(key or str(SHARED_GRAPH))
-            for q in members:
+        groups.setdefault(key, []).append(subject)
+    default = ox.DefaultGraph()
+    for key, subjects in groups.items():
+        graph = ox.NamedNode(key or str(SHARED_GRAPH))
+        for subject in subjects:
+            for q in store.quads_for_pattern(subject, None, None, default):
                 yield ox.Quad(q.subject, q.predicate, q.object, graph)
-
-    return ox.serialize(named(), format=ox.RdfFormat.TRIG, prefixes=_prefixes())
 
 
 def serialize(graph: Graph, fmt: str) -> bytes:
@@ -167,11 +179,10 @@ def write_export(store: OxigraphStore, fmt: str, output: Path | None) -> bytes |
         for name, text in tables.items():
             (output / name).write_text(text, encoding="utf-8")
         return None
-    data = dump(store.raw, fmt)
     if output is None:
-        return data
+        return dump(store.raw, fmt)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(data)
+    dump_to(store.raw, fmt, output)
     return None
 
 
@@ -179,7 +190,7 @@ def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None
     """Everything the "Télécharger" page offers, written once per build."""
     folder.mkdir(parents=True, exist_ok=True)
     for fmt, name in (("jsonld", "graph.jsonld"), ("trig", "graph.trig")):
-        (folder / name).write_bytes(dump(store.raw, fmt))
+        dump_to(store.raw, fmt, folder / name)
     tables = csv_tables(store)
     with zipfile.ZipFile(folder / "tables.zip", "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in tables.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import gc
 import multiprocessing as mp
 import os
 from pathlib import Path
@@ -95,19 +96,20 @@ def _take(counter, total: int) -> int | None:
         return index
 
 
-def _run_shapes(graph: Graph, shapes_graph: Graph, tasks: list, counter) -> tuple[bool, Graph]:
-    """Validate shape after shape, taking the next one free, until none is left."""
+def _run_shapes(graph: Graph, shapes_graph: Graph, tasks: list, counter, parent: int | None = None) -> tuple[bool, Graph]:
+    """Validate shape after shape, taking the next one free, until none is left (or, in a worker, until the
+    build that started it is gone: a killed build leaves no validation running for nothing)."""
     conforms, results = True, Graph()
-    while (index := _take(counter, len(tasks))) is not None:
+    while (parent is None or os.getppid() == parent) and (index := _take(counter, len(tasks))) is not None:
         ok, found = _run(graph, shapes_graph, [tasks[index]])
         conforms = conforms and ok
         results += found
     return conforms, results
 
 
-def _run_in_child(conn, graph, shapes_graph, tasks, counter) -> None:
+def _run_in_child(conn, graph, shapes_graph, tasks, counter, parent) -> None:
     try:
-        conforms, results = _run_shapes(graph, shapes_graph, tasks, counter)
+        conforms, results = _run_shapes(graph, shapes_graph, tasks, counter, parent)
         conn.send((conforms, results.serialize(format="nt"), None))
     except BaseException as exc:  # noqa: BLE001 - the parent reports it
         conn.send((False, "", f"{type(exc).__name__}: {exc}"))
@@ -130,13 +132,16 @@ class PendingValidation:
             return
         context = mp.get_context("fork")
         self.counter = context.Value("i", 0)
+        # frozen objects are left alone by the workers' garbage collector: their pages stay shared, not copied
+        gc.freeze()
         for _ in range(workers - 1):
             parent_end, child_end = context.Pipe(duplex=False)
             process = context.Process(target=_run_in_child,
-                                      args=(child_end, graph, self.shapes_graph, self.tasks, self.counter))
+                                      args=(child_end, graph, self.shapes_graph, self.tasks, self.counter, os.getpid()))
             process.start()
             child_end.close()
             self.children.append((process, parent_end))
+        gc.unfreeze()
 
     def cancel(self) -> None:
         """Stop the workers (the build failed elsewhere)."""
