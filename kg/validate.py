@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-import gc
 import multiprocessing as mp
 import os
 from pathlib import Path
@@ -132,8 +131,6 @@ class PendingValidation:
             return
         context = mp.get_context("fork")
         self.counter = context.Value("i", 0)
-        # frozen objects are left alone by the workers' garbage collector: their pages stay shared, not copied
-        gc.freeze()
         for _ in range(workers - 1):
             parent_end, child_end = context.Pipe(duplex=False)
             process = context.Process(target=_run_in_child,
@@ -141,7 +138,6 @@ class PendingValidation:
             process.start()
             child_end.close()
             self.children.append((process, parent_end))
-        gc.unfreeze()
 
     def cancel(self) -> None:
         """Stop the workers (the build failed elsewhere)."""
