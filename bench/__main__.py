@@ -228,6 +228,22 @@ def sparql_text(store) -> dict[str, str]:
     return {name: values_block(q.text, bind(q, params[name], store)) for name, q in load_queries().items()}
 
 
+def sparql_times(port: int, route: str, text: str, runs: int) -> dict:
+    """Percentiles of one SPARQL query (after a first, unmeasured run); a refusal (our endpoint's time limit)
+    or no answer within 120 s is reported as such, not as a time."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    path = route + "?" + urllib.parse.urlencode({"query": text})
+    try:
+        timed_get(conn, path, "application/sparql-results+json")
+        return summary([timed_get(conn, path, "application/sparql-results+json") for _ in range(runs)])
+    except RuntimeError as exc:
+        return {"p50": None, "refused": str(exc).rsplit(" -> ", 1)[-1]}
+    except OSError as exc:
+        return {"p50": None, "refused": type(exc).__name__}
+    finally:
+        conn.close()
+
+
 def throughput(port: int, path_for, clients: int, seconds: float) -> float:
     done = [0]
     lock = threading.Lock()
@@ -280,14 +296,7 @@ def over_http(dist: Path, runs: int, seconds: float) -> dict:
             out["pages"][kind] = {**summary([timed_get(conn, path, "text/html") for _ in range(runs)]),
                                   "first": round(first, 3)}
         for name, text in texts.items():
-            path = "/sparql?" + urllib.parse.urlencode({"query": text})
-            try:
-                timed_get(conn, path, "application/sparql-results+json")
-                out["sparql"][name] = summary([timed_get(conn, path, "application/sparql-results+json")
-                                               for _ in range(runs)])
-            except RuntimeError as exc:  # the public endpoint's time limit: a refusal, reported as such
-                out["sparql"][name] = {"p50": None, "refused": str(exc).rsplit(" -> ", 1)[-1]}
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            out["sparql"][name] = sparql_times(port, "/sparql", text, runs)
         # the same data in a bare Oxigraph server
         oxigraph = Path(sys.executable).parent / "oxigraph"
         if bare_dir.exists():
@@ -298,20 +307,10 @@ def over_http(dist: Path, runs: int, seconds: float) -> dict:
         bare = subprocess.Popen([str(oxigraph), "serve-read-only", "--location", str(bare_dir), "--bind",
                                  f"127.0.0.1:{bare_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_http(bare_port, "/query?query=ASK%7B%7D")
-        bconn = http.client.HTTPConnection("127.0.0.1", bare_port, timeout=120)
         for name, text in texts.items():
-            path = "/query?" + urllib.parse.urlencode({"query": text})
-            try:
-                timed_get(bconn, path, "application/sparql-results+json")
-                out["bare"][name] = summary([timed_get(bconn, path, "application/sparql-results+json")
-                                             for _ in range(runs)])
-            except (RuntimeError, OSError) as exc:  # no time limit there: past the client's, it is reported
-                out["bare"][name] = {"p50": None, "refused": type(exc).__name__}
-                out["ratio"][name] = None
-                bconn = http.client.HTTPConnection("127.0.0.1", bare_port, timeout=120)
-                continue
-            ours = out["sparql"][name]["p50"]
-            out["ratio"][name] = None if ours is None else round(ours / max(out["bare"][name]["p50"], 0.01), 2)
+            out["bare"][name] = sparql_times(bare_port, "/query", text, runs)
+            ours, theirs = out["sparql"][name]["p50"], out["bare"][name]["p50"]
+            out["ratio"][name] = None if ours is None or theirs is None else round(ours / max(theirs, 0.01), 2)
         names = sorted(texts)
         ours = lambda n: "/sparql?" + urllib.parse.urlencode({"query": texts[names[n % len(names)]]})  # noqa: E731
         theirs = lambda n: "/query?" + urllib.parse.urlencode({"query": texts[names[n % len(names)]]})  # noqa: E731

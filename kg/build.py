@@ -35,15 +35,18 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def check(data_dir: Path | str = "data") -> tuple[Dataset, Graph, Report, dict[str, float]]:
-    """Load, build and validate without writing anything."""
-    timings: dict[str, float] = {}
+def _load_and_build(data_dir: Path | str) -> tuple[Dataset, Graph, dict[str, float]]:
+    """The checked records and their graph, with the time each took."""
     start = time.perf_counter()
     dataset = load_dataset(data_dir)
-    timings["yaml"] = time.perf_counter() - start
-    start = time.perf_counter()
+    loaded = time.perf_counter()
     graph = build_graph(dataset)
-    timings["rdf"] = time.perf_counter() - start
+    return dataset, graph, {"yaml": loaded - start, "rdf": time.perf_counter() - loaded}
+
+
+def check(data_dir: Path | str = "data") -> tuple[Dataset, Graph, Report, dict[str, float]]:
+    """Load, build and validate without writing anything."""
+    dataset, graph, timings = _load_and_build(data_dir)
     start = time.perf_counter()
     report = validate(graph, dataset.provenance)
     timings["shacl"] = time.perf_counter() - start
@@ -60,13 +63,7 @@ def build(data_dir: Path | str = "data", dist: Path | str = "dist") -> BuildResu
 
     SHACL runs in forked processes while the store and the downloads are written; nothing is published
     unless the graph conforms."""
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
-    dataset = load_dataset(data_dir)
-    timings["yaml"] = time.perf_counter() - start
-    start = time.perf_counter()
-    graph = build_graph(dataset)
-    timings["rdf"] = time.perf_counter() - start
+    dataset, graph, timings = _load_and_build(data_dir)
     shacl_start = time.perf_counter()
     pending = start_validation(graph, dataset.provenance)
     dist = Path(dist)
