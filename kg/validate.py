@@ -76,9 +76,43 @@ def _short(graph: Graph, node) -> str | None:
 
 
 PARALLEL_FROM = 50_000  # triples; below this, one process is faster than forking
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 
-def _run(graph: Graph, shapes_graph: Graph, use_shapes: list | None) -> tuple[bool, Graph]:
+def hoist_property_shapes(shapes: Graph) -> tuple[Graph, list[list[URIRef]]]:
+    """The same shapes, each property shape of a targeted node shape carrying the targets itself; and the
+    shapes grouped by the node shape they came from (one validation task per group).
+
+    pySHACL checks a node shape's property shapes one focus node at a time, building the constraint objects
+    again for every node; a property shape with its own targets is checked once over all of them. The
+    violations are the same (a ``sh:property`` reports its property shape's results as they are): the whole
+    validation is about three times faster. Hoisted shapes get an IRI (``…Shape/propriete-N``) because
+    pySHACL's ``use_shapes`` only names shapes by IRI."""
+    hoisted = Graph()
+    for prefix, ns in shapes.namespace_manager.namespaces():
+        hoisted.bind(prefix, ns, override=True)
+    hoisted += shapes
+    groups = []
+    for node_shape in sorted(hoisted.subjects(RDF.type, SH.NodeShape)):
+        targets = [(p, o) for p in TARGETS for o in hoisted.objects(node_shape, p)]
+        if not targets or not isinstance(node_shape, URIRef):
+            continue
+        group = [node_shape]
+        for number, blank in enumerate(sorted(hoisted.objects(node_shape, SH.property)), start=1):
+            named = URIRef(f"{node_shape}/propriete-{number}")
+            hoisted.remove((node_shape, SH.property, blank))
+            for p, o in list(hoisted.predicate_objects(blank)):
+                hoisted.remove((blank, p, o))
+                hoisted.add((named, p, o))
+            hoisted.add((named, RDF.type, SH.PropertyShape))
+            for p, o in targets:
+                hoisted.add((named, p, o))
+            group.append(named)
+        groups.append(group)
+    return hoisted, groups
+
+
+def _run(graph: Graph, shapes_graph: Graph, use_shapes: list[URIRef] | None) -> tuple[bool, Graph]:
     # inplace: no copy of the data graph (it has no inference to receive and no SHACL rules run)
     conforms, results, _ = shacl_validate(graph, shacl_graph=shapes_graph, inference="none", advanced=True,
                                           allow_warnings=True, inplace=True, use_shapes=use_shapes)
@@ -100,7 +134,7 @@ def _run_shapes(graph: Graph, shapes_graph: Graph, tasks: list, counter, parent:
     build that started it is gone: a killed build leaves no validation running for nothing)."""
     conforms, results = True, Graph()
     while (parent is None or os.getppid() == parent) and (index := _take(counter, len(tasks))) is not None:
-        ok, found = _run(graph, shapes_graph, [tasks[index]])
+        ok, found = _run(graph, shapes_graph, tasks[index])
         conforms = conforms and ok
         results += found
     return conforms, results
@@ -123,8 +157,7 @@ class PendingValidation:
 
     def __init__(self, graph: Graph, provenance: dict[str, Where] | None, shapes: Path | Graph, workers: int):
         self.graph, self.provenance = graph, provenance or {}
-        self.shapes_graph = shapes if isinstance(shapes, Graph) else Graph().parse(shapes)
-        self.tasks = sorted(self.shapes_graph.subjects(RDF.type, SH.NodeShape))
+        self.shapes_graph, self.tasks = hoist_property_shapes(shapes if isinstance(shapes, Graph) else Graph().parse(shapes))
         self.children: list = []
         self.parallel = workers >= 2 and len(graph) >= PARALLEL_FROM and len(self.tasks) >= 2 and hasattr(os, "fork")
         if not self.parallel:

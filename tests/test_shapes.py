@@ -111,3 +111,16 @@ def test_parallel_validation_finds_the_same_violations(mini_graph, monkeypatch):
     parallel = validate(broken, provenance, workers=2)
     key = lambda r: sorted((v.focus, v.path, v.component, v.message) for v in r.violations)  # noqa: E731
     assert not parallel.conforms and key(parallel) == key(single) and len(single.violations) >= 3
+
+
+@pytest.mark.parametrize("name", ["fiche-without-referent-ca", "fiche-without-referent-equipe"])
+def test_programme_check_names_the_fiche_without_referent(mini_graph, name):
+    """The referent check runs once per programme; its violation names the fiche at fault."""
+    graph, provenance = mini_graph
+    broken = Graph()
+    for triple in graph:
+        broken.add(triple)
+    broken.update((Path(__file__).parent / "fixtures" / "shapes" / f"{name}.ru").read_text(encoding="utf-8"))
+    report = validate(broken, provenance)
+    assert [v.value for v in report.violations] == ["<https://ess-kg.example/programme/mini-2024/fiche/1>"]
+    assert report.violations[0].message.startswith("Une fiche a au moins un rôle de référent CA")
