@@ -1,4 +1,4 @@
-"""Checked records -> an RDF graph (rdflib), with mentions and fiche-level involvement."""
+"""Checked records -> RDF triples (rdflib terms), with mentions and fiche-level involvement."""
 
 from __future__ import annotations
 
@@ -57,9 +57,8 @@ def period(value: str, end: bool = False) -> str:
 class _Builder:
     def __init__(self, dataset: Dataset):
         self.ds = dataset
-        self.g = Graph()
-        for prefix, ns in PREFIXES.items():
-            self.g.bind(prefix, ns, override=True)
+        # a plain list: the build converts it to Oxigraph and validates it in a worker, never holding an rdflib graph
+        self.triples: list[tuple[Any, URIRef, Any]] = []
         self.pid = dataset.programme["id"]
         self.involvements: dict[tuple[URIRef, URIRef], list[tuple[str, str, tuple[int, int]]]] = {}
         # one Python object per distinct term: a node named in ten triples is stored once (less memory)
@@ -71,7 +70,7 @@ class _Builder:
         if not isinstance(o, (URIRef, Literal, BNode)):
             o = Literal(o)
         terms = self.terms
-        self.g.add((terms.setdefault(s, s), p, terms.setdefault(o, o)))
+        self.triples.append((terms.setdefault(s, s), p, terms.setdefault(o, o)))
 
     def mark(self, iri: URIRef, where: Where) -> None:
         self.ds.provenance.setdefault(str(iri), where)
@@ -367,8 +366,24 @@ class _Builder:
                 self.lines(inv, span)
 
 
+def graph_of(triples) -> Graph:
+    """An rdflib graph of ``triples``, with the project's prefixes."""
+    graph = Graph()
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True)
+    add = graph.store.add  # Graph.add only adds type assertions on terms the builder already made
+    for triple in triples:
+        add(triple, graph)
+    return graph
+
+
 def build_graph(dataset: Dataset) -> Graph:
     """The whole graph of a checked dataset; fills ``dataset.provenance`` (IRI -> YAML place)."""
+    return graph_of(build_triples(dataset))
+
+
+def build_triples(dataset: Dataset) -> list[tuple[Any, URIRef, Any]]:
+    """The triples of a checked dataset (a triple may come twice); fills ``dataset.provenance``."""
     b = _Builder(dataset)
     b.programme()
     for entity in dataset.entities.values():
@@ -379,9 +394,9 @@ def build_graph(dataset: Dataset) -> Graph:
         b.event(event)
     b.mentions(find_mentions(dataset))
     b.involvement()
-    b.g.add((CONCEPT_SCHEME, RDF.type, SKOS.ConceptScheme))
-    b.g.add((CONCEPT_SCHEME, RDFS.label, Literal("Outils, dispositifs et formes juridiques de l'ESS", lang=FR)))
-    return b.g
+    b.add(CONCEPT_SCHEME, RDF.type, SKOS.ConceptScheme)
+    b.add(CONCEPT_SCHEME, RDFS.label, Literal("Outils, dispositifs et formes juridiques de l'ESS", lang=FR))
+    return b.triples
 
 
-__all__ = ["build_graph", "period", "TYPE_CODE", "PROV"]
+__all__ = ["build_graph", "build_triples", "graph_of", "period", "TYPE_CODE", "PROV"]

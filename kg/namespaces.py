@@ -52,6 +52,13 @@ ENTITY_PATHS = {
 }
 
 
+def prefixed(iri: str) -> str:
+    """``kg:Fiche`` for a known namespace (the longest that matches); the IRI itself otherwise."""
+    best = max(((prefix, str(ns)) for prefix, ns in PREFIXES.items() if iri.startswith(str(ns))),
+               key=lambda match: len(match[1]), default=None)
+    return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
+
+
 def sparql_prefixes() -> str:
     """PREFIX lines for every namespace, for queries written by hand."""
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

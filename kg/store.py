@@ -10,7 +10,7 @@ import time
 import urllib.error
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -56,10 +56,14 @@ def to_rdflib(term) -> Node | None:
 
 
 class _OxConverter:
-    """rdflib -> pyoxigraph terms, remembering IRIs and datatypes already converted."""
+    """rdflib -> pyoxigraph terms, remembering the terms already converted.
+
+    Keyed by object identity (the graph builder makes one object per distinct term, so each is converted once);
+    the term is kept with its conversion, so an identity is never reused while the converter lives."""
 
     def __init__(self) -> None:
         self.iris: dict[str, ox.NamedNode] = {}
+        self.seen: dict[int, Any] = {}
 
     def iri(self, value: str) -> ox.NamedNode:
         node = self.iris.get(value)
@@ -68,6 +72,12 @@ class _OxConverter:
         return node
 
     def __call__(self, term: Node):
+        known = self.seen.get(id(term))
+        if known is None:
+            known = self.seen[id(term)] = (term, self._convert(term))
+        return known[1]
+
+    def _convert(self, term: Node):
         if isinstance(term, URIRef):
             return self.iri(str(term))
         if isinstance(term, Literal):
@@ -133,7 +143,8 @@ class OxigraphStore(Store):
             self._store = ox.Store(str(self.path))
 
     @classmethod
-    def from_graph(cls, graph: Graph, path: str | Path | None = None) -> "OxigraphStore":
+    def from_graph(cls, graph: Graph | Iterable, path: str | Path | None = None) -> "OxigraphStore":
+        """A store of an rdflib graph, or of any iterable of rdflib triples."""
         store = cls(path, read_only=False)
         store.add_triples(graph)
         return store
@@ -148,6 +159,11 @@ class OxigraphStore(Store):
     def raw(self) -> "ox.Store":
         """The pyoxigraph store itself, for dumps."""
         return self._store
+
+    def load_file(self, path: Path) -> None:
+        """Bulk-load an N-Triples file (parsed and written by Oxigraph alone)."""
+        self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+        self._store.flush()
 
     def load_ntriples(self, data: bytes) -> None:
         self._store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)

@@ -11,8 +11,9 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
+from kg.graph import graph_of
 from kg.load import Where
-from kg.namespaces import PREFIXES
+from kg.namespaces import prefixed
 
 SHAPES = Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"
 
@@ -28,7 +29,7 @@ class Violation:
 
     def __str__(self) -> str:
         place = f"{self.where}: " if self.where else ""
-        path = f" ({_prefixed(self.path)})" if self.path else ""
+        path = f" ({prefixed(self.path)})" if self.path else ""
         value = f" — valeur : {self.value}" if self.value else ""
         return f"{place}{self.message}{path}{value} [{self.component}] <{self.focus}>"
 
@@ -45,13 +46,6 @@ class Report:
         lines = [f"{len(self.violations)} violation(s) des formes SHACL :"]
         lines += [f"- {v}" for v in self.violations]
         return "\n".join(lines)
-
-
-def _prefixed(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(str(ns)):
-            return f"{prefix}:{iri[len(str(ns)):]}"
-    return iri
 
 
 def _where(focus: str, provenance: dict[str, Where]) -> Where | None:
@@ -149,70 +143,113 @@ def _run_in_child(conn, graph, shapes_graph, tasks, counter, parent) -> None:
     conn.close()
 
 
-class PendingValidation:
-    """A validation running in forked processes while the caller goes on (pySHACL is single-threaded).
-
-    The node shapes are tasks taken in turn: a worker starts at once; the caller joins in when it asks for the
-    result, so the two cores stay busy whatever the caller was doing meanwhile."""
-
-    def __init__(self, graph: Graph, provenance: dict[str, Where] | None, shapes: Path | Graph, workers: int):
-        self.graph, self.provenance = graph, provenance or {}
-        self.shapes_graph, self.tasks = hoist_property_shapes(shapes if isinstance(shapes, Graph) else Graph().parse(shapes))
-        self.children: list = []
-        self.parallel = workers >= 2 and len(graph) >= PARALLEL_FROM and len(self.tasks) >= 2 and hasattr(os, "fork")
-        if not self.parallel:
-            return
-        context = mp.get_context("fork")
-        self.counter = context.Value("i", 0)
-        for _ in range(workers - 1):
-            parent_end, child_end = context.Pipe(duplex=False)
-            process = context.Process(target=_run_in_child,
-                                      args=(child_end, graph, self.shapes_graph, self.tasks, self.counter, os.getpid()))
-            process.start()
-            child_end.close()
-            self.children.append((process, parent_end))
-
-    def cancel(self) -> None:
-        """Stop the workers (the build failed elsewhere)."""
-        for process, conn in self.children:
-            if process.is_alive():
-                process.kill()
-            process.join()
-            conn.close()
-        self.children = []
-
-    def result(self) -> Report:
-        """Take the shapes still waiting, then wait for the workers; the report of the whole graph."""
-        if not self.parallel:
-            conforms, results = _run(self.graph, self.shapes_graph, None)
-            return _report(self.graph, conforms, results, self.provenance)
-        conforms, results = _run_shapes(self.graph, self.shapes_graph, self.tasks, self.counter)
-        for process, conn in self.children:
-            try:
-                child_conforms, child_results, error = conn.recv()
-            except EOFError:
-                child_conforms, child_results, error = False, "", "le processus de validation s'est arrêté"
-            process.join()
-            if error:
-                raise RuntimeError(f"validation SHACL interrompue : {error}")
-            conforms = conforms and child_conforms
-            results.parse(data=child_results, format="nt")
-        self.children = []
-        return _report(self.graph, conforms, results, self.provenance)
-
-
-def start_validation(graph: Graph, provenance: dict[str, Where] | None = None, shapes: Path | Graph = SHAPES,
-                     workers: int = 2) -> PendingValidation:
-    """Validate in the background on a large graph (the build writes its files meanwhile)."""
-    return PendingValidation(graph, provenance, shapes, workers)
+def _shapes_graph(shapes: Path | Graph) -> Graph:
+    return shapes if isinstance(shapes, Graph) else Graph().parse(shapes)
 
 
 def validate(graph: Graph, provenance: dict[str, Where] | None = None, shapes: Path | Graph = SHAPES,
              workers: int = 2) -> Report:
     """Check ``graph`` against the shapes; violations point back to the YAML when known.
 
-    On a large graph the shapes are shared out between ``workers`` processes, this one included."""
-    return PendingValidation(graph, provenance, shapes, workers).result()
+    On a large graph the shapes are shared out between ``workers`` processes, this one included: each takes
+    the next shape nobody has started (pySHACL is single-threaded)."""
+    shapes_graph, tasks = hoist_property_shapes(_shapes_graph(shapes))
+    provenance = provenance or {}
+    if not (workers >= 2 and len(graph) >= PARALLEL_FROM and len(tasks) >= 2 and hasattr(os, "fork")):
+        conforms, results = _run(graph, shapes_graph, None)
+        return _report(graph, conforms, results, provenance)
+    context = mp.get_context("fork")
+    counter = context.Value("i", 0)
+    children = []
+    try:
+        for _ in range(workers - 1):
+            parent_end, child_end = context.Pipe(duplex=False)
+            process = context.Process(target=_run_in_child,
+                                      args=(child_end, graph, shapes_graph, tasks, counter, os.getpid()))
+            process.start()
+            child_end.close()
+            children.append((process, parent_end))
+        conforms, results = _run_shapes(graph, shapes_graph, tasks, counter)
+        for process, conn in children:
+            try:
+                child_conforms, child_results, error = conn.recv()
+            except EOFError:
+                child_conforms, child_results, error = False, "", "le processus de validation s'est arrêté"
+            if error:
+                raise RuntimeError(f"validation SHACL interrompue : {error}")
+            conforms = conforms and child_conforms
+            results.parse(data=child_results, format="nt")
+    finally:
+        _stop(children)
+    return _report(graph, conforms, results, provenance)
+
+
+def _stop(children: list) -> None:
+    for process, conn in children:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        conn.close()
+
+
+def _validate_in_child(conn, box: list, provenance, shapes, parent: int) -> None:
+    """Build the rdflib graph here, check it shape after shape, send the report (or stop once the build is gone)."""
+    try:
+        graph = graph_of(box.pop())
+        shapes_graph, tasks = hoist_property_shapes(_shapes_graph(shapes))
+        conforms, results = _run_shapes(graph, shapes_graph, tasks, mp.get_context("fork").Value("i", 0), parent)
+        if os.getppid() == parent:
+            conn.send((_report(graph, conforms, results, provenance), None))
+    except BaseException as exc:  # noqa: BLE001 - the parent reports it
+        conn.send((None, f"{type(exc).__name__}: {exc}"))
+    conn.close()
+
+
+class PendingValidation:
+    """A validation running in a forked worker while the build writes its files.
+
+    The worker makes its own rdflib graph from the triples: the build itself never holds one (on a large graph
+    that is most of its memory and a third of its time). A small graph is checked at once, in this process."""
+
+    def __init__(self, triples: list, provenance: dict[str, Where] | None, shapes: Path | Graph):
+        self.report: Report | None = None
+        self.children: list = []
+        if len(triples) < PARALLEL_FROM or not hasattr(os, "fork"):
+            self.report = validate(graph_of(triples), provenance, shapes, workers=1)
+            return
+        context = mp.get_context("fork")
+        parent_end, child_end = context.Pipe(duplex=False)
+        box = [triples]  # emptied here once forked: the Process object would otherwise keep them alive
+        process = context.Process(target=_validate_in_child, args=(child_end, box, provenance or {}, shapes, os.getpid()))
+        process.start()
+        box.clear()
+        child_end.close()
+        self.children = [(process, parent_end)]
+
+    def cancel(self) -> None:
+        """Stop the worker (the build failed elsewhere)."""
+        _stop(self.children)
+        self.children = []
+
+    def result(self) -> Report:
+        """Wait for the worker; the report of the whole graph."""
+        if self.report is None:
+            process, conn = self.children[0]
+            try:
+                report, error = conn.recv()
+            except EOFError:
+                report, error = None, "le processus de validation s'est arrêté"
+            self.cancel()
+            if error or report is None:
+                raise RuntimeError(f"validation SHACL interrompue : {error}")
+            self.report = report
+        return self.report
+
+
+def start_validation(triples: list, provenance: dict[str, Where] | None = None,
+                     shapes: Path | Graph = SHAPES) -> PendingValidation:
+    """Validate ``triples`` in the background (the build writes its files meanwhile)."""
+    return PendingValidation(triples, provenance, shapes)
 
 
 def _report(graph: Graph, conforms: bool, results: Graph, provenance: dict[str, Where]) -> Report:

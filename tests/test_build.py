@@ -79,3 +79,26 @@ def test_a_second_build_swaps_and_keeps_few(mini_data, tmp_path):
     for _ in range(5):
         build(mini_data, dist)
     assert len([p for p in (dist / "builds").iterdir()]) == 3
+
+
+def test_background_validation_refuses_a_build_and_names_the_yaml(mini_data, tmp_path, monkeypatch):
+    """On a large graph SHACL runs in a forked worker that builds its own rdflib graph: same refusal, same report."""
+    import kg.build
+    import kg.validate
+
+    from kg.build import BuildError
+
+    monkeypatch.setattr(kg.validate, "PARALLEL_FROM", 0)
+    dist = tmp_path / "dist"
+    build(mini_data, dist)
+    target = os.readlink(dist / "current")
+    (mini_data / "people.yaml").write_text(
+        (mini_data / "people.yaml").read_text(encoding="utf-8") + '  - {id: sans-role, label: "Sans Rôle"}\n', encoding="utf-8")
+    try:
+        build(mini_data, dist)
+    except BuildError as error:
+        assert "people.yaml:4: personne sans-role: Chaque personne tient un rôle quelque part" in str(error)
+    else:
+        raise AssertionError("the build should have been refused")
+    assert os.readlink(dist / "current") == target
+    assert [p.name for p in (dist / "builds").iterdir() if p.name.startswith(".tmp")] == []
