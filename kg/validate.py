@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
+import gc
 import multiprocessing as mp
 import os
 from pathlib import Path
@@ -13,6 +15,8 @@ from rdflib.namespace import RDF, SH
 
 from kg.graph import graph_of
 from kg.load import Where
+from kg.memory import release_free_memory
+from kg.partition import PART_TRIPLES, Part, shape_sides, split
 from kg.namespaces import prefixed
 
 SHAPES = Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"
@@ -192,14 +196,50 @@ def _stop(children: list) -> None:
         conn.close()
 
 
+def validate_in_parts(triples: list, provenance: dict[str, Where] | None = None, shapes: Path | Graph = SHAPES,
+                      per_part: int = PART_TRIPLES, parent: int | None = None) -> Report:
+    """Check ``triples`` part after part (kg/partition.py): one part's rdflib graph at a time, made then dropped.
+
+    Same violations as the whole graph; ``parent``: stop (and return None) once that process is gone."""
+    shapes_graph, tasks = hoist_property_shapes(_shapes_graph(shapes))
+    sides = shape_sides(shapes_graph, tasks)
+    shared_classes = {c for task in sides[1] for c in shapes_graph.objects(task[0], SH.targetClass)} if sides else set()
+    parts = split(triples, shared_classes, per_part) if sides else None
+    if parts is None:
+        parts, sides = [Part("graphe entier", triples, fiche_shapes=False)], ([], tasks)
+    del triples
+    gc.freeze()  # what exists now lives to the end: the collector below walks only each part's own objects
+    conforms, violations = True, []
+    while parts and (parent is None or os.getppid() == parent):
+        part = parts.pop(0)
+        tasks_here = sides[0] if part.fiche_shapes else sides[1]
+        graph = graph_of(part.triples)
+        del part
+        ok, results = _run_shapes(graph, shapes_graph, tasks_here, _Counter(), parent)
+        conforms, violations = conforms and ok, violations + _report(graph, ok, results, provenance or {}).violations
+        del graph, results
+        gc.collect()  # an rdflib graph holds reference cycles: without this, every part would stay in memory
+        release_free_memory()
+    gc.unfreeze()
+    violations.sort(key=_order)
+    return Report(conforms, violations)
+
+
+class _Counter:
+    """The task counter of a lone process (no lock needed)."""
+
+    value = 0
+
+    def get_lock(self):
+        return contextlib.nullcontext()
+
+
 def _validate_in_child(conn, box: list, provenance, shapes, parent: int) -> None:
-    """Build the rdflib graph here, check it shape after shape, send the report (or stop once the build is gone)."""
+    """Check the triples part after part here, send the report (or stop once the build is gone)."""
     try:
-        graph = graph_of(box.pop())
-        shapes_graph, tasks = hoist_property_shapes(_shapes_graph(shapes))
-        conforms, results = _run_shapes(graph, shapes_graph, tasks, mp.get_context("fork").Value("i", 0), parent)
+        report = validate_in_parts(box.pop(), provenance, shapes, parent=parent)
         if os.getppid() == parent:
-            conn.send((_report(graph, conforms, results, provenance), None))
+            conn.send((report, None))
     except BaseException as exc:  # noqa: BLE001 - the parent reports it
         conn.send((None, f"{type(exc).__name__}: {exc}"))
     conn.close()
@@ -265,5 +305,10 @@ def _report(graph: Graph, conforms: bool, results: Graph, provenance: dict[str, 
             component=str(component).rsplit("#", 1)[-1] if component else "",
             message=fr[0], value=_short(graph, results.value(result, SH.value)),
             where=_where(str(focus), provenance or {})))
-    violations.sort(key=lambda v: (v.where.file if v.where else "~", v.where.line if v.where else 0, v.message))
+    violations.sort(key=_order)
     return Report(bool(conforms), violations)
+
+
+def _order(violation: Violation) -> tuple:
+    where = violation.where
+    return (where.file if where else "~", where.line if where else 0, violation.message)
