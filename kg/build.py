@@ -24,6 +24,8 @@ from kg.validate import Report, start_validation, validate
 from kg.void import describe_dataset, statistics
 
 KEEP_BUILDS = 3
+#: Up to this many triples the build writes its files from a copy of the graph in memory (×100 is 2.2 M).
+MEMORY_COPY_UP_TO = 5_000_000
 
 
 class BuildError(Exception):
@@ -101,30 +103,36 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
     try:
         work.mkdir()
         start = time.perf_counter()
-        memory = OxigraphStore.from_graph(rdf_triples)  # dumps and tables read from memory: several times faster
+        in_memory = len(rdf_triples) <= MEMORY_COPY_UP_TO
+        if in_memory:  # dumps and tables read from memory: several times faster
+            source = OxigraphStore.from_graph(rdf_triples)
+        else:  # the triples and a memory copy of them would not fit together: straight to disk
+            source = OxigraphStore(work / "store", read_only=False)
+            source.add_triples(rdf_triples)
         del rdf_triples
-        timings["memory"] = time.perf_counter() - start
+        timings["memory" if in_memory else "store"] = time.perf_counter() - start
         start = time.perf_counter()
-        dump_to(memory.raw, "ttl", work / "graph.ttl")
-        dump_to(memory.raw, "nt", work / "graph.nt")
+        dump_to(source.raw, "ttl", work / "graph.ttl")
+        dump_to(source.raw, "nt", work / "graph.nt")
         timings["dump"] = time.perf_counter() - start
         start = time.perf_counter()
-        stats = statistics(memory.raw)
+        stats = statistics(source.raw)
         void_graph = describe_dataset(stats)
         (work / "void.ttl").write_bytes(void_graph.serialize(format="turtle", encoding="utf-8"))
-        write_downloads(memory, work / "telecharger", void_graph)
-        SearchIndex.of(memory).save(work)  # read by the site: search without scanning the store
+        write_downloads(source, work / "telecharger", void_graph)
+        SearchIndex.of(source).save(work)  # read by the site: search without scanning the store
         counts = class_counts(stats["classes"])
-        del memory
+        triples = source.triples()
+        del source
         timings["exports"] = time.perf_counter() - start
-        start = time.perf_counter()
-        # loaded from the N-Triples just written, once the memory copy is gone: the bulk loader needs as much
-        # memory again as the graph, and the two at once were the build's peak
-        store = OxigraphStore(work / "store", read_only=False)
-        store.load_file(work / "graph.nt")
-        triples = store.triples()
-        del store
-        timings["store"] = time.perf_counter() - start
+        if in_memory:
+            start = time.perf_counter()
+            # loaded from the N-Triples just written, once the memory copy is gone: the bulk loader needs as much
+            # memory again as the graph, and the two at once were the build's peak
+            store = OxigraphStore(work / "store", read_only=False)
+            store.load_file(work / "graph.nt")
+            del store
+            timings["store"] = time.perf_counter() - start
         start = time.perf_counter()
         report = pending.result()
         timings["shacl_wait"] = time.perf_counter() - start

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+from rdflib import Dataset, Graph
+
 from kg.build import build
 from kg.cli import main
 from kg.store import OxigraphStore
@@ -102,3 +104,26 @@ def test_background_validation_refuses_a_build_and_names_the_yaml(mini_data, tmp
         raise AssertionError("the build should have been refused")
     assert os.readlink(dist / "current") == target
     assert [p.name for p in (dist / "builds").iterdir() if p.name.startswith(".tmp")] == []
+
+
+def test_a_graph_too_large_for_a_memory_copy_is_written_from_disk(mini_data, tmp_path, monkeypatch):
+    """Above MEMORY_COPY_UP_TO the store is written first and the files are read from it: the same files."""
+    import kg.build
+
+    expected = build(mini_data, tmp_path / "memory")
+    monkeypatch.setattr(kg.build, "MEMORY_COPY_UP_TO", 0)
+    got = build(mini_data, tmp_path / "disk")
+    assert got.triples == expected.triples and got.counts == expected.counts
+    assert "memory" not in got.timings and "memory" in expected.timings
+    lines = lambda path: sorted(path.read_text(encoding="utf-8").splitlines())  # noqa: E731 - stores order differently
+    assert lines(got.path / "graph.nt") == lines(expected.path / "graph.nt")
+    for name, fmt in (("graph.ttl", "turtle"), ("telecharger/graph.jsonld", "json-ld"), ("void.ttl", "turtle")):
+        assert set(Graph().parse(got.path / name, format=fmt)) == set(Graph().parse(expected.path / name, format=fmt)), name
+    trig = lambda path: set(Dataset().parse(path, format="trig").quads())  # noqa: E731
+    assert trig(got.path / "telecharger/graph.trig") == trig(expected.path / "telecharger/graph.trig")
+
+    def index(path):  # the same entries, in the store's order (searches sort their answers)
+        data = json.loads((path / "index-recherche.json").read_text())
+        return sorted(map(tuple, data["entities"])), sorted((key, data["entities"][i][0]) for key, i in data["keys"])
+    assert index(got.path) == index(expected.path)
+    assert OxigraphStore(got.path / "store").triples() == expected.triples
