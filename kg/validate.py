@@ -200,27 +200,31 @@ def validate_in_parts(triples: list, provenance: dict[str, Where] | None = None,
                       per_part: int = PART_TRIPLES, parent: int | None = None) -> Report:
     """Check ``triples`` part after part (kg/partition.py): one part's rdflib graph at a time, made then dropped.
 
-    Same violations as the whole graph; ``parent``: stop (and return None) once that process is gone."""
+    Same violations as the whole graph. The list is emptied once split, so that each part's triples are freed
+    after its turn. ``parent``: stop once that process is gone."""
     shapes_graph, tasks = hoist_property_shapes(_shapes_graph(shapes))
     sides = shape_sides(shapes_graph, tasks)
     shared_classes = {c for task in sides[1] for c in shapes_graph.objects(task[0], SH.targetClass)} if sides else set()
     parts = split(triples, shared_classes, per_part) if sides else None
     if parts is None:
-        parts, sides = [Part("graphe entier", triples, fiche_shapes=False)], ([], tasks)
-    del triples
+        parts, sides = [Part("graphe entier", triples[:], fiche_shapes=False)], ([], tasks)
+    triples.clear()  # the caller's list too: otherwise it would keep every part alive to the end
     gc.freeze()  # what exists now lives to the end: the collector below walks only each part's own objects
     conforms, violations = True, []
-    while parts and (parent is None or os.getppid() == parent):
-        part = parts.pop(0)
-        tasks_here = sides[0] if part.fiche_shapes else sides[1]
-        graph = graph_of(part.triples)
-        del part
-        ok, results = _run_shapes(graph, shapes_graph, tasks_here, _Counter(), parent)
-        conforms, violations = conforms and ok, violations + _report(graph, ok, results, provenance or {}).violations
-        del graph, results
-        gc.collect()  # an rdflib graph holds reference cycles: without this, every part would stay in memory
-        release_free_memory()
-    gc.unfreeze()
+    try:
+        while parts and (parent is None or os.getppid() == parent):
+            part = parts.pop(0)
+            tasks_here = sides[0] if part.fiche_shapes else sides[1]
+            graph = graph_of(part.triples)
+            del part
+            ok, results = _run_shapes(graph, shapes_graph, tasks_here, _Counter(), parent)
+            conforms = conforms and ok
+            violations += _report(graph, ok, results, provenance or {}).violations
+            del graph, results
+            gc.collect()  # an rdflib graph holds reference cycles: without this, every part would stay in memory
+            release_free_memory()
+    finally:
+        gc.unfreeze()
     violations.sort(key=_order)
     return Report(conforms, violations)
 

@@ -139,7 +139,7 @@ def embedded(built):
 def app(built):
     from web import create_app
 
-    return create_app({"DIST": str(built), "TESTING": True})
+    return create_app({"DIST": str(built), "TESTING": True, "WARM_UP": False})  # tests/test_warm.py checks it
 
 
 @pytest.fixture

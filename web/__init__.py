@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_QUERY_LENGTH": 20_000,  # characters of SPARQL
     "MAX_CONTENT_LENGTH": 100_000,
     "SERVICE_ALLOWLIST": (),     # IRI prefixes a trusted deployment lets SERVICE reach; none by default
+    "WARM_UP": True,             # ask the heavy pages once in the background whenever a store is opened
 }
 
 
@@ -38,8 +39,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from web import opendata, pages, sparql
     from web.state import StoreHolder
+    from web.warm import start_warm_up
 
-    app.extensions["kg_store"] = StoreHolder(app.config["STORE"], Path(app.config["DIST"]))
+    warm = (lambda: start_warm_up(app)) if app.config["WARM_UP"] else None
+    app.extensions["kg_store"] = StoreHolder(app.config["STORE"], Path(app.config["DIST"]), on_open=warm)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(opendata.bp)
     app.register_blueprint(pages.bp)

@@ -13,7 +13,7 @@ from kg.store import OxigraphStore, Store, open_store
 class StoreHolder:
     """Opens the store once; for the embedded default, follows ``dist/current`` to each new build."""
 
-    def __init__(self, spec: "str | Store | None", dist: Path):
+    def __init__(self, spec: "str | Store | None", dist: Path, on_open=None):
         if isinstance(spec, Store):  # a ready store (tests, scripts)
             self._fixed: Store | None = spec
             spec = None
@@ -25,6 +25,7 @@ class StoreHolder:
         self._store: Store | None = None
         self._pool: QueryPool | None = None
         self._target: str | None = None
+        self.on_open = on_open  # called (outside the lock) each time a store is opened: the warm-up
 
     def _current_target(self) -> str | None:
         if self.spec:
@@ -36,8 +37,10 @@ class StoreHolder:
         if self._fixed is not None:
             return self._fixed
         target = self._current_target()
+        opened = False
         with self._lock:
             if self._store is None or target != self._target:
+                opened = True
                 if self.spec:
                     self._store = open_store(self.spec, self.dist)
                 else:
@@ -46,7 +49,10 @@ class StoreHolder:
                         raise StoreError(f"aucun graphe construit dans {self.dist} : lancez « kg build »")
                     self._store = open_store(Path(target) / "store", self.dist)
                 self._target = target
-            return self._store
+            store = self._store
+        if opened and self.on_open is not None:
+            self.on_open()
+        return store
 
     def version(self) -> str:
         return self._target or ""
