@@ -40,26 +40,40 @@ VIA_LABELS = {"mention": "nommé dans le texte", "role": "rôle sur la fiche", "
 _CACHE: "OrderedDict[tuple, Any]" = OrderedDict()
 _CACHE_SIZE = 2048
 _CACHE_LOCK = threading.Lock()
+_PENDING: dict[tuple, threading.Event] = {}
 
 
 def cached(function):
     """Remember a page's data per store version: a new build (a new store) starts afresh.
 
     The remembered value itself is returned (no copy: copying thousands of rows cost more than the query);
-    callers treat it as read-only."""
+    callers treat it as read-only. Callers asking for data being computed wait for it instead of computing it
+    again (a visitor arriving during the warm-up, or two at once on a cold page)."""
     @functools.wraps(function)
     def wrapper(store: Store, *args, **kwargs):
         key = (function.__name__, id(store), store.version(), *[str(a) for a in args], *sorted(kwargs.items()))
-        with _CACHE_LOCK:
-            if key in _CACHE:
-                _CACHE.move_to_end(key)
-                return _CACHE[key]
-        value = function(store, *args, **kwargs)
-        with _CACHE_LOCK:
-            _CACHE[key] = value
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
-        return value
+        while True:
+            with _CACHE_LOCK:
+                if key in _CACHE:
+                    _CACHE.move_to_end(key)
+                    return _CACHE[key]
+                pending, mine = _PENDING.get(key), False
+                if pending is None:
+                    pending, mine = _PENDING.setdefault(key, threading.Event()), True
+            if not mine:
+                pending.wait()  # then read the cache (or compute, if that computation failed)
+                continue
+            try:
+                value = function(store, *args, **kwargs)
+                with _CACHE_LOCK:
+                    _CACHE[key] = value
+                    while len(_CACHE) > _CACHE_SIZE:
+                        _CACHE.popitem(last=False)
+                return value
+            finally:
+                with _CACHE_LOCK:
+                    _PENDING.pop(key, None)
+                pending.set()
     return wrapper
 
 

@@ -1,4 +1,7 @@
-"""pySHACL over the graph -> a small report whose violations name the YAML file, record and line."""
+"""pySHACL over the graph -> a small report whose violations name the YAML file, record and line.
+
+``validate`` checks an rdflib graph (``kg validate``, tests); ``start_validation`` checks the build's triples in a
+forked worker, part after part (kg/partition.py), while the build writes its files."""
 
 from __future__ import annotations
 
@@ -16,8 +19,8 @@ from rdflib.namespace import RDF, SH
 from kg.graph import graph_of
 from kg.load import Where
 from kg.memory import release_free_memory
-from kg.partition import PART_TRIPLES, Part, shape_sides, split
 from kg.namespaces import prefixed
+from kg.partition import PART_TRIPLES, Part, shape_sides, split
 
 SHAPES = Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"
 

@@ -30,3 +30,30 @@ def test_no_warm_up_when_switched_off(built):
     app = create_app({"DIST": str(built), "TESTING": True, "WARM_UP": False})
     app.extensions["kg_store"].get()
     assert "kg_warm_up" not in app.extensions
+
+
+def test_a_page_being_computed_is_not_computed_again(built):
+    """Two visitors on a cold page at once: the second waits for the first's answer (one computation)."""
+    import threading
+    import time
+
+    from kg import browse
+
+    calls = []
+
+    @browse.cached
+    def slow(store, n):
+        calls.append(n)
+        time.sleep(0.3)
+        return [n]
+
+    from kg.store import OxigraphStore
+
+    store = OxigraphStore(built / "current" / "store")
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(slow(store, 7))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [7] and got == [[7]] * 4

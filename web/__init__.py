@@ -35,6 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if f"KG_{key}" in os.environ:
             app.config[key] = os.environ[f"KG_{key}"]
     app.config.update(config or {})
+    if isinstance(app.config["WARM_UP"], str):  # KG_WARM_UP=0 switches it off
+        app.config["WARM_UP"] = app.config["WARM_UP"].strip().lower() not in ("0", "false", "non", "no", "")
     app.json.ensure_ascii = False
 
     from web import opendata, pages, sparql
@@ -54,7 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.teardown_request
     def _trim(exc):
         started = g.get("kg_started")
-        if started is not None:
+        if started is not None and not request.environ.get("kg.warm_up"):  # the warm-up trims once, at its end
             release_free_memory((time.perf_counter() - started) * 1000, wait=False)
 
     @app.after_request

@@ -9,9 +9,12 @@ import time
 
 from flask import Flask
 
+from kg.memory import release_free_memory
+
 from web.pages import LIST_TYPES
 
-WARM_PATHS = ("/", "/frise", "/partenaires", *(f"/liste/{kind}" for kind in LIST_TYPES),
+WARM_UP_MARK = "kg.warm_up"  # in the WSGI environ of the warm-up's own requests
+WARM_PATHS = ("/", "/suggestions?q=ess", "/frise", "/partenaires", *(f"/liste/{kind}" for kind in LIST_TYPES),
               "/queries/entities.json", "/queries/events.json", "/queries/top-referents.json")
 
 
@@ -21,8 +24,9 @@ def warm_up(app: Flask) -> dict[str, float]:
     client = app.test_client()
     for path in WARM_PATHS:
         start = time.perf_counter()
-        client.get(path)
+        client.get(path, environ_base={WARM_UP_MARK: True})
         seconds[path] = round(time.perf_counter() - start, 3)
+    release_free_memory()  # once, at the end: a trim holds the allocator, other threads wait meanwhile
     return seconds
 
 
