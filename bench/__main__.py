@@ -3,6 +3,7 @@
     python -m bench                      # the real graph and ×10
     python -m bench --scales real,10,100 --runs 20
     python -m bench --quick              # the real graph and ×10, few runs; checks the baseline ratios
+    python -m bench --scales 1000 --reuse-build --runs 5 --sans-oxigraph-nu   # the site on a ×1000 build
 
 Prints one table per scale and writes bench/results/<date>.json. The figures that count are the ratios to a bare
 Oxigraph server answering the same SPARQL on the same data; absolute times vary from machine to machine.
@@ -273,7 +274,7 @@ def throughput(port: int, path_for, clients: int, seconds: float) -> float:
     return round(done[0] / seconds, 1)
 
 
-def over_http(dist: Path, runs: int, seconds: float) -> dict:
+def over_http(dist: Path, runs: int, seconds: float, bare_server: bool = True) -> dict:
     from kg.store import OxigraphStore
 
     store = OxigraphStore(dist / "current" / "store")
@@ -301,6 +302,11 @@ def over_http(dist: Path, runs: int, seconds: float) -> dict:
                                   "first": round(first, 3)}
         for name, text in texts.items():
             out["sparql"][name] = sparql_times(port, "/sparql", text, runs)
+        if not bare_server:  # --sans-oxigraph-nu: loading a bare server takes minutes on a large graph
+            out["throughput"] = {}
+            out["serve_rss_mb"] = rss_mb(server.pid)
+            out["serve_pss_mb"] = round(tree_pss_mb(server.pid), 1)
+            return out
         # the same data in a bare Oxigraph server
         oxigraph = Path(sys.executable).parent / "oxigraph"
         if bare_dir.exists():
@@ -339,9 +345,9 @@ def table(scale: str, report: dict) -> str:
              f"kg serve : démarrage à froid {h['cold_start_s']} s, mémoire {h['serve_rss_mb']} Mo RSS ({h.get('serve_pss_mb')} Mo PSS)",
              f"{'question nommée':<18} {'en proc. p50':>12} {'HTTP 1re':>9} {'HTTP p50':>9} {'p95':>7} {'p99':>7} {'/sparql p50':>11} {'Oxigraph nu':>11} {'ratio':>6}"]
     for name in sorted(ip["queries"]):
-        q, hq, s, bare = ip["queries"][name], h["queries"][name], h["sparql"][name], h["bare"][name]
+        q, hq, s, bare = ip["queries"][name], h["queries"][name], h["sparql"][name], h["bare"].get(name, {"p50": "—"})
         ours = s["p50"] if s["p50"] is not None else f"refus {s.get('refused', '')}"
-        ratio = h["ratio"][name] if h["ratio"][name] is not None else "—"
+        ratio = h["ratio"].get(name) if h["ratio"].get(name) is not None else "—"
         theirs = bare["p50"] if bare["p50"] is not None else bare.get("refused", "")
         lines.append(f"{name:<18} {q['p50']:>12} {hq.get('first', ''):>9} {hq['p50']:>9} {hq['p95']:>7} {hq['p99']:>7} {ours:>11} {theirs:>11} {ratio:>6}")
     lines.append(f"{'page':<18} {'en proc. p50':>12} {'HTTP 1re':>9} {'HTTP p50':>9} {'p95':>7} {'p99':>7}")
@@ -362,6 +368,8 @@ def main() -> int:
                         help="le graphe réel et ×10, peu de répétitions, contrôle de régression (moins d'une minute)")
     parser.add_argument("--reuse-build", action="store_true",
                         help="garder le build déjà fait de chaque échelle (mesurer le site seul) ; ses chiffres de build sont relus")
+    parser.add_argument("--sans-oxigraph-nu", dest="no_bare", action="store_true",
+                        help="ne pas comparer à un serveur Oxigraph nu (le charger prend des minutes à ×1000)")
     parser.add_argument("--write-baseline", action="store_true", help="avec --quick : enregistrer ces ratios comme référence")
     args = parser.parse_args()
     scales = QUICK_SCALES if args.quick else args.scales.split(",")
@@ -374,7 +382,7 @@ def main() -> int:
         reuse = args.reuse_build and (dist / "current" / "manifest.json").exists()
         entry = {"build": previous_build(dist) if reuse else build(prepare(scale), dist)}
         entry["in_process"] = in_process(dist, runs)
-        entry["http"] = over_http(dist, runs, seconds)
+        entry["http"] = over_http(dist, runs, seconds, bare_server=not args.no_bare)
         report["scales"][scale] = entry
         print(table(scale, entry), flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
