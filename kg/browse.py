@@ -87,25 +87,42 @@ def _py(node: Node | None) -> Any:
 
 # --- home ----------------------------------------------------------------------------------------
 
+#: Fiches shown per axis on the home page; the axis page lists them all.
+HOME_FICHES_PER_AXIS = 12
+
+
 @cached
 def overview(store: Store) -> dict[str, Any]:
-    """Counts by type and the axes with their fiches."""
+    """Counts by type, and each programme with its axes and their first fiches (newest programme first)."""
     counts = store.query(P + "SELECT ?type (COUNT(?e) AS ?n) WHERE { ?e kg:entityType ?type } GROUP BY ?type").rows
+    heads = store.query(P + """
+SELECT ?programme ?label ?year WHERE { ?programme a kg:Programme ; rdfs:label ?label ; kg:year ?year }
+ORDER BY DESC(?year) ?label""").rows
     rows = store.query(P + """
-SELECT ?axis ?axisLabel ?position ?fiche ?number ?title WHERE {
-  ?axis a kg:Axis ; rdfs:label ?axisLabel ; kg:position ?position .
+SELECT ?programme ?axis ?axisLabel ?position ?fiche ?number ?title WHERE {
+  ?axis a kg:Axis ; kg:programme ?programme ; rdfs:label ?axisLabel ; kg:position ?position .
   OPTIONAL { ?fiche kg:axis ?axis ; kg:ficheNumber ?number ; rdfs:label ?title }
 } ORDER BY ?position ?number""").rows
-    axes: dict[str, dict[str, Any]] = {}
+    programmes = {str(h["programme"]): {"iri": str(h["programme"]), "label": str(h["label"]), "year": str(h["year"]),
+                                        "axes": {}, "fiches": 0} for h in heads}
     for r in rows:
-        axis = axes.setdefault(str(r["axis"]), {"iri": str(r["axis"]), "label": str(r["axisLabel"]), "fiches": []})
+        programme = programmes.get(str(r["programme"]))
+        if programme is None:
+            continue
+        axis = programme["axes"].setdefault(str(r["axis"]), {"iri": str(r["axis"]), "label": str(r["axisLabel"]),
+                                                              "fiches": [], "total": 0})
         if r["fiche"] is not None:
-            axis["fiches"].append({"iri": str(r["fiche"]), "number": _py(r["number"]), "label": str(r["title"])})
+            axis["total"] += 1
+            programme["fiches"] += 1
+            if len(axis["fiches"]) < HOME_FICHES_PER_AXIS:
+                axis["fiches"].append({"iri": str(r["fiche"]), "number": _py(r["number"]), "label": str(r["title"])})
+    for programme in programmes.values():
+        programme["axes"] = list(programme["axes"].values())
     by_type = {str(r["type"]): _py(r["n"]) for r in counts}
     return {"counts": [{"type": t, "label": TYPE_LABELS[t][1], "count": by_type.get(t, 0), "path": TYPE_PATHS[t]}
                        for t in TYPE_LABELS],
-            "axes": list(axes.values()),
-            "fiches": sum(len(a["fiches"]) for a in axes.values())}
+            "programmes": list(programmes.values()),
+            "fiches": sum(p["fiches"] for p in programmes.values())}
 
 
 # --- a fiche -------------------------------------------------------------------------------------

@@ -251,3 +251,30 @@ def test_long_lists_and_the_frise_come_in_pages(client, monkeypatch):
     frise = client.get("/frise?page=2").get_data(as_text=True)
     assert "Page 2 sur" in frise
     assert len(re.findall(r'<tr class="status-', frise)) == 10
+
+
+def test_home_page_has_a_section_per_programme_and_shortens_long_axes(built, monkeypatch):
+    """Two programmes: one section each (newest first); an axis with more fiches than shown links to its page."""
+    import re
+
+    from kg import browse
+    from kg.store import OxigraphStore
+    from web import create_app
+
+    text = (built / "current" / "graph.nt").read_text(encoding="utf-8")
+    other = (text.replace("programme/rtes-2024", "programme/autre-2025")
+                 .replace('"2024"^^<http://www.w3.org/2001/XMLSchema#gYear>', '"2025"^^<http://www.w3.org/2001/XMLSchema#gYear>')
+                 .replace("Programme d'actions 2024 du RTES", "Programme d'actions 2025 d'un autre réseau"))
+    store = OxigraphStore(None, read_only=False)
+    store.load_ntriples((text + other).encode("utf-8"))
+    monkeypatch.setattr(browse, "HOME_FICHES_PER_AXIS", 2)
+    page = create_app({"STORE": store, "TESTING": True, "WARM_UP": False}).test_client().get("/").get_data(as_text=True)
+    assert "<h1>L'économie sociale et solidaire des collectivités, en graphe</h1>" in page
+    sections = re.findall(r'<h2><a href="(/programme/[^"]+)">([^<]+)</a> — (\d+) fiches, (\d+) axes</h2>', page)
+    assert sections == [("/programme/autre-2025", "Programme d&#39;actions 2025 d&#39;un autre réseau", "14", "7"),
+                        ("/programme/rtes-2024", "Programme d&#39;actions 2024 du RTES", "14", "7")]
+    # axe 3 has fiches 6 to 9: two shown, then a link to the axis page for the other two, in each programme
+    assert page.count('<a href="/programme/rtes-2024/axe/axe-3">… et 2 autres fiches de l\'axe</a>') == 1
+    assert page.count('<a href="/programme/autre-2025/axe/axe-3">… et 2 autres fiches de l\'axe</a>') == 1
+    assert page.count('<a href="/programme/rtes-2024/axe/axe-1">… et 1 autre fiche de l\'axe</a>') == 1
+    assert len(re.findall(r'href="/programme/rtes-2024/fiche/\d+"', page)) < 14
