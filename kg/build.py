@@ -83,8 +83,8 @@ def class_counts(classes: dict[URIRef, int]) -> dict[str, int]:
 def build(data_dir: Path | str = "data", dist: Path | str = "dist") -> BuildResult:
     """Build into a fresh folder, then swap the ``current`` link to it in one rename.
 
-    SHACL runs in forked processes while the store and the downloads are written; nothing is published
-    unless the graph conforms."""
+    SHACL runs in a forked worker, part after part, while the store and the downloads are written; nothing is
+    published unless the graph conforms, and the build stops at the first stage after a refusal is known."""
     with _no_cycle_collector():
         return _build(data_dir, dist)
 
@@ -101,6 +101,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
     work = builds / f".tmp-{stamp}-{os.getpid()}"
     final = builds / stamp
     try:
+        _stop_if_refused(pending)  # a small graph is checked at once: nothing is written for a refused one
         work.mkdir()
         start = time.perf_counter()
         in_memory = len(rdf_triples) <= MEMORY_COPY_UP_TO
@@ -111,10 +112,12 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
             source.add_triples(rdf_triples)
         del rdf_triples
         timings["memory" if in_memory else "store"] = time.perf_counter() - start
+        _stop_if_refused(pending)
         start = time.perf_counter()
         dump_to(source.raw, "ttl", work / "graph.ttl")
         dump_to(source.raw, "nt", work / "graph.nt")
         timings["dump"] = time.perf_counter() - start
+        _stop_if_refused(pending)
         start = time.perf_counter()
         stats = statistics(source.raw)
         void_graph = describe_dataset(stats)
@@ -125,6 +128,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         triples = source.triples()
         del source
         timings["exports"] = time.perf_counter() - start
+        _stop_if_refused(pending)
         if in_memory:
             start = time.perf_counter()
             # loaded from the N-Triples just written, once the memory copy is gone: the bulk loader needs as much
@@ -151,6 +155,13 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         raise
     _prune(builds, keep=final.name)
     return BuildResult(final, triples, counts, timings)
+
+
+def _stop_if_refused(pending) -> None:
+    """Stop now if the validation has already refused the graph (a large build need not finish its exports)."""
+    report = pending.ready()
+    if report is not None and not report.conforms:
+        raise BuildError(report.text())
 
 
 def _fsync_tree(folder: Path) -> None:

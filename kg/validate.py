@@ -278,6 +278,12 @@ class PendingValidation:
         _stop(self.children)
         self.children = []
 
+    def ready(self) -> Report | None:
+        """The report if the validation has finished (without waiting), else None."""
+        if self.report is None and self.children and self.children[0][1].poll():
+            return self.result()
+        return self.report
+
     def result(self) -> Report:
         """Wait for the worker; the report of the whole graph."""
         if self.report is None:

@@ -129,3 +129,23 @@ def test_a_graph_too_large_for_a_memory_copy_is_written_from_disk(mini_data, tmp
         return sorted(map(tuple, data["entities"])), sorted((key, data["entities"][i][0]) for key, i in data["keys"])
     assert index(got.path) == index(expected.path)
     assert OxigraphStore(got.path / "store").triples() == expected.triples
+
+
+def test_a_refused_graph_stops_the_build_before_its_files(mini_data, tmp_path, monkeypatch):
+    """A graph SHACL refuses is not exported at all (a large build does not spend its exports for nothing)."""
+    import kg.build
+
+    from kg.build import BuildError
+
+    (mini_data / "people.yaml").write_text(
+        (mini_data / "people.yaml").read_text(encoding="utf-8") + '  - {id: sans-role, label: "Sans Rôle"}\n', encoding="utf-8")
+    written = []
+    monkeypatch.setattr(kg.build, "dump_to", lambda *args: written.append(args[1]))
+    try:
+        build(mini_data, tmp_path / "dist")
+    except BuildError as error:
+        assert "sans-role" in str(error)
+    else:
+        raise AssertionError("the build should have been refused")
+    assert written == []
+    assert not (tmp_path / "dist" / "current").exists()
