@@ -34,10 +34,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from kg.build import check
 
-    _, graph, report, _ = check(args.data)
+    _, count, report, _ = check(args.data)
     print(report.text())
     if report.conforms:
-        print(f"{len(graph)} triplets vérifiés.")
+        print(f"{count} triplets vérifiés.")
     return 0 if report.conforms else 1
 
 

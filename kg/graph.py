@@ -371,7 +371,7 @@ def graph_of(triples) -> Graph:
     graph = Graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True)
-    add = graph.store.add  # Graph.add only adds type assertions on terms the builder already made
+    add = graph.store.add  # Graph.add only re-checks that each term is an rdflib term, which the builder ensures
     for triple in triples:
         add(triple, graph)
     return graph

@@ -1,11 +1,11 @@
 """pySHACL over the graph -> a small report whose violations name the YAML file, record and line.
 
-``validate`` checks an rdflib graph (``kg validate``, tests); ``start_validation`` checks the build's triples in a
-forked worker, part after part (kg/partition.py), while the build writes its files."""
+``validate`` checks an rdflib graph at once; ``validate_in_parts`` checks a list of triples part after part
+(kg/partition.py), one part's rdflib graph at a time (``kg validate``); ``start_validation`` does that in a forked
+worker while the build writes its files."""
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 import gc
 import multiprocessing as mp
@@ -120,75 +120,28 @@ def _run(graph: Graph, shapes_graph: Graph, use_shapes: list[URIRef] | None) -> 
     return bool(conforms), results
 
 
-def _take(counter, total: int) -> int | None:
-    """The next shape nobody has started (shared between the processes)."""
-    with counter.get_lock():
-        index = counter.value
-        if index >= total:
-            return None
-        counter.value = index + 1
-        return index
-
-
-def _run_shapes(graph: Graph, shapes_graph: Graph, tasks: list, counter, parent: int | None = None) -> tuple[bool, Graph]:
-    """Validate shape after shape, taking the next one free, until none is left (or, in a worker, until the
-    build that started it is gone: a killed build leaves no validation running for nothing)."""
+def _run_shapes(graph: Graph, shapes_graph: Graph, tasks: list, parent: int | None = None) -> tuple[bool, Graph]:
+    """Validate shape after shape (in a worker, only while the build that started it is there: a killed build
+    leaves no validation running for nothing)."""
     conforms, results = True, Graph()
-    while (parent is None or os.getppid() == parent) and (index := _take(counter, len(tasks))) is not None:
-        ok, found = _run(graph, shapes_graph, tasks[index])
+    for task in tasks:
+        if parent is not None and os.getppid() != parent:
+            break
+        ok, found = _run(graph, shapes_graph, task)
         conforms = conforms and ok
         results += found
     return conforms, results
-
-
-def _run_in_child(conn, graph, shapes_graph, tasks, counter, parent) -> None:
-    try:
-        conforms, results = _run_shapes(graph, shapes_graph, tasks, counter, parent)
-        conn.send((conforms, results.serialize(format="nt"), None))
-    except BaseException as exc:  # noqa: BLE001 - the parent reports it
-        conn.send((False, "", f"{type(exc).__name__}: {exc}"))
-    conn.close()
 
 
 def _shapes_graph(shapes: Path | Graph) -> Graph:
     return shapes if isinstance(shapes, Graph) else Graph().parse(shapes)
 
 
-def validate(graph: Graph, provenance: dict[str, Where] | None = None, shapes: Path | Graph = SHAPES,
-             workers: int = 2) -> Report:
-    """Check ``graph`` against the shapes; violations point back to the YAML when known.
-
-    On a large graph the shapes are shared out between ``workers`` processes, this one included: each takes
-    the next shape nobody has started (pySHACL is single-threaded)."""
-    shapes_graph, tasks = hoist_property_shapes(_shapes_graph(shapes))
-    provenance = provenance or {}
-    if not (workers >= 2 and len(graph) >= PARALLEL_FROM and len(tasks) >= 2 and hasattr(os, "fork")):
-        conforms, results = _run(graph, shapes_graph, None)
-        return _report(graph, conforms, results, provenance)
-    context = mp.get_context("fork")
-    counter = context.Value("i", 0)
-    children = []
-    try:
-        for _ in range(workers - 1):
-            parent_end, child_end = context.Pipe(duplex=False)
-            process = context.Process(target=_run_in_child,
-                                      args=(child_end, graph, shapes_graph, tasks, counter, os.getpid()))
-            process.start()
-            child_end.close()
-            children.append((process, parent_end))
-        conforms, results = _run_shapes(graph, shapes_graph, tasks, counter)
-        for process, conn in children:
-            try:
-                child_conforms, child_results, error = conn.recv()
-            except EOFError:
-                child_conforms, child_results, error = False, "", "le processus de validation s'est arrêté"
-            if error:
-                raise RuntimeError(f"validation SHACL interrompue : {error}")
-            conforms = conforms and child_conforms
-            results.parse(data=child_results, format="nt")
-    finally:
-        _stop(children)
-    return _report(graph, conforms, results, provenance)
+def validate(graph: Graph, provenance: dict[str, Where] | None = None, shapes: Path | Graph = SHAPES) -> Report:
+    """Check ``graph`` against the shapes; violations point back to the YAML when known."""
+    shapes_graph, _ = hoist_property_shapes(_shapes_graph(shapes))
+    conforms, results = _run(graph, shapes_graph, None)
+    return _report(graph, conforms, results, provenance or {})
 
 
 def _stop(children: list) -> None:
@@ -220,7 +173,7 @@ def validate_in_parts(triples: list, provenance: dict[str, Where] | None = None,
             tasks_here = sides[0] if part.fiche_shapes else sides[1]
             graph = graph_of(part.triples)
             del part
-            ok, results = _run_shapes(graph, shapes_graph, tasks_here, _Counter(), parent)
+            ok, results = _run_shapes(graph, shapes_graph, tasks_here, parent)
             conforms = conforms and ok
             violations += _report(graph, ok, results, provenance or {}).violations
             del graph, results
@@ -230,15 +183,6 @@ def validate_in_parts(triples: list, provenance: dict[str, Where] | None = None,
         gc.unfreeze()
     violations.sort(key=_order)
     return Report(conforms, violations)
-
-
-class _Counter:
-    """The task counter of a lone process (no lock needed)."""
-
-    value = 0
-
-    def get_lock(self):
-        return contextlib.nullcontext()
 
 
 def _validate_in_child(conn, box: list, provenance, shapes, parent: int) -> None:
@@ -262,7 +206,7 @@ class PendingValidation:
         self.report: Report | None = None
         self.children: list = []
         if len(triples) < PARALLEL_FROM or not hasattr(os, "fork"):
-            self.report = validate(graph_of(triples), provenance, shapes, workers=1)
+            self.report = validate(graph_of(triples), provenance, shapes)
             return
         context = mp.get_context("fork")
         parent_end, child_end = context.Pipe(duplex=False)

@@ -49,7 +49,7 @@ def test_parts_find_what_the_whole_graph_finds_on_every_fixture(mini_triples, fi
     triples, provenance = mini_triples
     broken = graph_of(triples)
     broken.update(fixture.read_text(encoding="utf-8"))
-    whole = validate(broken, provenance, workers=1)
+    whole = validate(broken, provenance)
     parts = validate_in_parts(list(broken), provenance, per_part=10)
     assert not whole.conforms and not parts.conforms
     assert _key(parts) == _key(whole)
@@ -65,7 +65,7 @@ def real_broken(dataset) -> Graph:
 def test_real_graph_in_many_parts_gives_the_same_violations(real_broken, dataset):
     parts = split(list(real_broken), set(), per_part=1_000)
     assert parts is not None and len(parts) >= 8  # the real fiches fall in several batches, then the shared part
-    whole = validate(real_broken, dataset.provenance, workers=1)
+    whole = validate(real_broken, dataset.provenance)
     in_parts = validate_in_parts(list(real_broken), dataset.provenance, per_part=1_000)
     assert _key(in_parts) == _key(whole)
     focus = {v.focus for v in whole.violations}
@@ -100,7 +100,7 @@ def test_a_node_outside_the_layout_makes_the_whole_graph_validated(mini_triples)
     shapes, tasks = hoist_property_shapes(Graph().parse(SHAPES))
     shared_classes = {c for task in shape_sides(shapes, tasks)[1] for c in shapes.objects(task[0], SH.targetClass)}
     assert split(list(broken), shared_classes, per_part=10) is None
-    whole = validate(broken, provenance, workers=1)
+    whole = validate(broken, provenance)
     in_parts = validate_in_parts(list(broken), provenance, per_part=10)
     assert not in_parts.conforms and _key(in_parts) == _key(whole)
     assert any(v.focus.endswith("/fiche/1/intrus") for v in in_parts.violations)

@@ -96,8 +96,8 @@ def test_violations_name_the_yaml_file_and_line(mini_graph):
     assert "Le rôle est referent-ca, referent-equipe ou contributeur." in text
 
 
-def test_parallel_validation_finds_the_same_violations(mini_graph, monkeypatch):
-    """Large graphs are validated by forked workers sharing the shapes out: same report as one process."""
+def test_the_build_worker_finds_the_same_violations(mini_graph, monkeypatch):
+    """A large graph is checked by a forked worker, part after part: same report as the whole graph at once."""
     import kg.validate as validate_module
 
     graph, provenance = mini_graph
@@ -106,11 +106,13 @@ def test_parallel_validation_finds_the_same_violations(mini_graph, monkeypatch):
         broken.add(triple)
     for name in ("role-bad-code", "event-bad-status", "fiche-duplicate-number"):
         broken.update((Path(__file__).parent / "fixtures" / "shapes" / f"{name}.ru").read_text(encoding="utf-8"))
-    single = validate(broken, provenance, workers=1)
+    whole = validate(broken, provenance)
     monkeypatch.setattr(validate_module, "PARALLEL_FROM", 0)
-    parallel = validate(broken, provenance, workers=2)
+    pending = validate_module.start_validation(list(broken), provenance)
+    assert pending.children  # really forked
+    in_worker = pending.result()
     key = lambda r: sorted((v.focus, v.path, v.component, v.message) for v in r.violations)  # noqa: E731
-    assert not parallel.conforms and key(parallel) == key(single) and len(single.violations) >= 3
+    assert not in_worker.conforms and key(in_worker) == key(whole) and len(whole.violations) >= 3
 
 
 @pytest.mark.parametrize("name", ["fiche-without-referent-ca", "fiche-without-referent-equipe"])
