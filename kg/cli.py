@@ -149,9 +149,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_link(args: argparse.Namespace) -> int:
-    from kg.link import propose, write_review
+    from kg.link import link_referential, propose, write_review
     from kg.load import load_dataset
 
+    if args.referentiel:
+        print(link_referential(Path(args.data)))
+        return 0
     proposals = propose(load_dataset(args.data), args.endpoint, batch=args.batch, timeout=args.timeout,
                         pause=args.pause)
     write_review(proposals, Path(args.output), args.endpoint)
@@ -248,6 +251,7 @@ def parser() -> argparse.ArgumentParser:
     ln.add_argument("--batch", type=int, default=20, help="noms par requête")
     ln.add_argument("--timeout", type=float, default=30.0)
     ln.add_argument("--pause", type=float, default=1.0, help="secondes entre deux requêtes")
+    ln.add_argument("--referentiel", action="store_true", help="lier au référentiel officiel (INSEE, SIREN), hors ligne")
     ln.set_defaults(func=cmd_link)
 
     pub = sub.add_parser("publish", help="charger le graphe dans un point SPARQL (Graph Store Protocol)")

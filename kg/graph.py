@@ -14,6 +14,7 @@ from kg.namespaces import (
     CONCEPT_SCHEME, ESSGLOBAL_STANDARD, KG, OA, ORG, PREFIXES, SCHEMA, SOURCE_DOCUMENT, WD,
     axis_iri, entity_iri, fiche_iri, part_iri, programme_iri,
 )
+from kg.referential_graph import referential_triples
 from kg.source import fold_key
 
 FR = "fr"
@@ -396,6 +397,7 @@ def build_triples(dataset: Dataset) -> list[tuple[Any, URIRef, Any]]:
     b.involvement()
     b.add(CONCEPT_SCHEME, RDF.type, SKOS.ConceptScheme)
     b.add(CONCEPT_SCHEME, RDFS.label, Literal("Outils, dispositifs et formes juridiques de l'ESS", lang=FR))
+    b.triples.extend(referential_triples(dataset, b.triples))  # INSEE/SIREN links and hierarchy (kg/referential_graph.py)
     return b.triples
 
 

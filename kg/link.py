@@ -96,3 +96,24 @@ def write_review(proposals: list[Proposal], path: Path, endpoint: str) -> None:
               "# l'entité : links: [{scheme: wikidata, id: Q…, match: exact, verified: \"<qui a vérifié, où>\"}]\n")
     doc = {"proposals": [{"entity": f"{p.kind}/{p.id}", "label": p.label, "candidates": p.candidates} for p in proposals]}
     path.write_text(header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+
+
+def link_referential(data_dir: Path, review: Path = Path("review") / "referentiel-propositions.yaml") -> str:
+    """``kg link --referentiel``: match against the committed official referential, write the links file the
+    build reads and the review file; what was linked and proposed, as printed."""
+    from kg.load import load_dataset
+    from kg.referential import load_referential
+    from kg.referential_links import LINKS_FILE, KIND_FR, match, write_files
+
+    ref = load_referential(data_dir / "reference" / "insee")
+    matching = match(load_dataset(data_dir), ref)
+    write_files(matching, ref, data_dir, review)
+    lines = [f"Référentiel : {ref.label}", f"Liés ({len(matching.links)}) :"]
+    lines += [f"  {link.label} → {KIND_FR[link.kind]} {link.name} ({link.scheme} {link.id})" for link in matching.links]
+    lines.append(f"Propositions à relire ({len(matching.proposals)}) :")
+    for proposal in matching.proposals:
+        names = " ; ".join(f"{c['name']} ({c['scheme']} {c['id']})" for c in proposal.candidates[:5])
+        lines.append(f"  {proposal.label} : {proposal.reason} — {names}")
+    lines.append(f"Sans candidat ({len(matching.unmatched)}) : " + ", ".join(f"{label} ({why})" for _, label, why in matching.unmatched))
+    lines.append(f"Écrit : {(data_dir / LINKS_FILE).as_posix()} (lu par kg build) et {review.as_posix()}.")
+    return "\n".join(lines)
