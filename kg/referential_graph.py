@@ -37,7 +37,7 @@ class _Places:
         self.ref = ref
         self.triples: list[tuple] = []
         self.done: set[tuple[str, str]] = set()
-        self._epci_departements: dict[str, set[str]] | None = None
+        self._epci_departements: dict[str, set[str]] | None = None  # EPCI SIREN -> départements of its members
 
     def add(self, kind: str, code: str) -> URIRef:
         iri = place_iri(kind, code)
@@ -52,8 +52,9 @@ class _Places:
             t((iri, RDF.type, SCHEMA.AdministrativeArea))
             t((iri, KG.siren, Literal(code)))
             t((iri, KG.epciType, Literal(row["type"])))
-            for departement in sorted(self.epci_departements().get(code, ())):
-                t((iri, SCHEMA.containedInPlace, self.add("departement", departement)))
+            departements = self.epci_departements().get(code, set())
+            if len(departements) == 1:  # an EPCI across départements (Aix-Marseille-Provence) is in none of them
+                t((iri, SCHEMA.containedInPlace, self.add("departement", next(iter(departements)))))
         else:
             t((iri, RDF.type, {"commune": IGEO.Commune, "departement": IGEO.Departement, "region": IGEO.Region}[kind]))
             t((iri, IGEO.codeINSEE, Literal(code)))
