@@ -103,10 +103,11 @@ def link_referential(data_dir: Path, review: Path = Path("review") / "referentie
     build reads and the review file; what was linked and proposed, as printed."""
     from kg.load import load_dataset
     from kg.referential import load_referential
-    from kg.referential_links import LINKS_FILE, KIND_FR, match, write_files
+    from kg.referential_links import KIND_FR, LINKS_FILE, coverage, match, read_links, write_files
 
     ref = load_referential(data_dir / "reference" / "insee")
-    matching = match(load_dataset(data_dir), ref)
+    dataset = load_dataset(data_dir)
+    matching = match(dataset, ref)
     write_files(matching, ref, data_dir, review)
     lines = [f"Référentiel : {ref.label}", f"Liés ({len(matching.links)}) :"]
     lines += [f"  {link.label} → {KIND_FR[link.kind]} {link.name} ({link.scheme} {link.id})" for link in matching.links]
@@ -116,4 +117,9 @@ def link_referential(data_dir: Path, review: Path = Path("review") / "referentie
         lines.append(f"  {proposal.label} : {proposal.reason} — {names}")
     lines.append(f"Sans candidat ({len(matching.unmatched)}) : " + ", ".join(f"{label} ({why})" for _, label, why in matching.unmatched))
     lines.append(f"Écrit : {(data_dir / LINKS_FILE).as_posix()} (lu par kg build) et {review.as_posix()}.")
+    before = coverage(dataset, matching, referential=False)
+    after = coverage(dataset, matching, accepted=read_links(data_dir / LINKS_FILE)[1])
+    lines += ["", "Couverture (liés / proposés / sans lien), sans puis avec le référentiel :"]
+    lines += [f"  {b[0]:<14} {b[1]:>3} / {b[2]:>3} / {b[3]:>3}   →   {a[1]:>3} / {a[2]:>3} / {a[3]:>3}"
+              for b, a in zip(before, after)]
     return "\n".join(lines)

@@ -218,3 +218,24 @@ def read_links(path: Path) -> tuple[list[dict], list[dict]]:
         return [], []
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return list(doc.get("links") or []), list(doc.get("accepted") or [])
+
+
+#: The entity types of the coverage table, in French.
+TYPE_FR = {"organisation": "organisations", "territory": "territoires", "law": "lois", "concept": "outils",
+           "person": "personnes", "publication": "publications"}
+
+
+def coverage(dataset: Dataset, matching: Matching, referential: bool = True,
+             accepted: list[dict] = ()) -> list[tuple[str, int, int, int]]:
+    """(type, linked, proposed, none) per entity type: linked by a verified identifier in the YAML or, with
+    ``referential``, by the referential (links and what a person accepted); proposed to a reviewer; neither."""
+    linked = {link.entity for link in matching.links} | {a["entity"] for a in accepted} if referential else set()
+    proposed = {p.entity for p in matching.proposals} if referential else set()
+    rows = []
+    for kind, name in TYPE_FR.items():
+        entities = dataset.of_kind(kind)
+        yes = sum(1 for e in entities if e.data.get("links") or f"{kind}/{e.id}" in linked)
+        maybe = sum(1 for e in entities if not (e.data.get("links") or f"{kind}/{e.id}" in linked)
+                    and f"{kind}/{e.id}" in proposed)
+        rows.append((name, yes, maybe, len(entities) - yes - maybe))
+    return rows

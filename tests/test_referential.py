@@ -247,3 +247,11 @@ def test_the_map_links_each_region_and_colours_it_by_fiches(client):
     normandie = html.split('data-code="28">', 1)[1].split("</a>", 1)[0]
     assert f'fill="{SHADES[0]}"' in normandie and "Normandie : 0 fiche" in normandie
     assert html.count('class="region"') == 19
+
+
+def test_the_readme_coverage_table_is_today_s(dataset, matching):
+    from kg.referential_links import coverage
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for before, after in zip(coverage(dataset, matching, referential=False), coverage(dataset, matching)):
+        assert f"| {before[0]} | {before[1]} | {before[2]} | {before[3]} | {after[1]} | {after[2]} | {after[3]} |" in readme
