@@ -255,3 +255,12 @@ def test_the_readme_coverage_table_is_today_s(dataset, matching):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for before, after in zip(coverage(dataset, matching, referential=False), coverage(dataset, matching)):
         assert f"| {before[0]} | {before[1]} | {before[2]} | {before[3]} | {after[1]} | {after[2]} | {after[3]} |" in readme
+
+
+def test_a_territory_page_can_show_its_hierarchy_and_population(embedded, ref):
+    rows = run(load_queries()["territory-hierarchy"], {"entity": "Toulouse"}, embedded).rows
+    epci = ref.communes["31555"]["epci"]
+    assert [(str(r["level"]), str(r["code"])) for r in rows] == [
+        ("commune", "31555"), ("EPCI", epci), ("département", "31"), ("région", "76")]
+    assert int(rows[0]["population"]) == ref.communes["31555"]["population"]
+    assert int(rows[1]["population"]) == ref.epci[epci]["population"]
