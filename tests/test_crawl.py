@@ -52,13 +52,14 @@ class Crawler:
 
     def visit(self, url: str) -> None:
         response = self.client.get(url, headers={"Accept": "text/html"})
-        self.status[url] = response.status_code
-        if 300 <= response.status_code < 400:
-            self.follow(url, response.headers["Location"])
-        elif response.status_code < 300 and response.mimetype == "text/html":
-            links, self.ids[url] = _links(response.get_data(as_text=True))
-            for link in links:
-                self.follow(url, link)
+        with response:  # a file sent from disk is closed here
+            self.status[url] = response.status_code
+            if 300 <= response.status_code < 400:
+                self.follow(url, response.headers["Location"])
+            elif response.status_code < 300 and response.mimetype == "text/html":
+                links, self.ids[url] = _links(response.get_data(as_text=True))
+                for link in links:
+                    self.follow(url, link)
 
     def follow(self, origin: str, link: str) -> None:
         target = _same_site("http://localhost" + origin, link)
@@ -103,9 +104,12 @@ def test_every_same_site_link_answers(client):
     for expected in ("/programme/rtes-2024/fiche/7", "/programme/rtes-2024/axe/axe-1", "/programme/rtes-2024",
                      "/organisation/anct", "/personne/stephane-pfeiffer", "/loi/loi-ess-2014", "/concept/scic",
                      "/territoire/ile-de-france", "/publication/repress", "/evenement/forum-ess-niort-2024",
-                     "/organisation/anct.ttl", "/organisation/anct.jsonld", "/organisation/anct.nt",
-                     "/organisation/anct.json", "/programme/rtes-2024/fiche/7.ttl", "/liste/organisations",
+                     "/organisation/anct.ttl", "/organisation/anct.json", "/source/rtes-programme-actions-2024",
+                     "/concept/", "/programme/rtes-2024/fiche/7.ttl", "/liste/organisations",
                      "/questions", "/frise", "/partenaires", "/reseau", "/matrice", "/ontologie", "/telecharger"):
         assert expected in status, f"{expected} jamais atteint par le robot"
-    assert any(u.startswith("/queries/") and "?" in u for u in status), "aucune réponse de question visitée"
+    assert len([u for u in status if u.startswith("/queries/")]) > 10, "questions toutes prêtes non visitées"
     assert any("favicon" in u for u in status), "pas d'icône liée"
+    for suffix in (".jsonld", ".nt"):
+        assert len([u for u in status if u.endswith(suffix)]) > 20, suffix
+    assert any(anchor.startswith("item-") for _, _, anchor in crawler.fragments), "aucun lien vers un élément de fiche"
