@@ -13,7 +13,7 @@ from rdflib.term import Node
 
 from kg.namespaces import BASE, KG, PREFIXES
 from kg.queries import load_queries, run
-from kg.source import source_lines
+from kg.source import fold_key, source_lines
 from kg.store import Store
 
 P = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
@@ -174,7 +174,7 @@ SELECT ?this ?item ?entity ?label ?type ?start ?end WHERE {
     for r in items:
         if not sections or sections[-1]["iri"] != str(r["section"]):
             sections.append({"iri": str(r["section"]), "kind": str(r["kind"]), "title": SECTION_LABELS[str(r["kind"])],
-                             "heading": _str(r["heading"]), "items": []})
+                             "heading": _own_heading(_str(r["heading"]), SECTION_LABELS[str(r["kind"])]), "items": []})
         found = sorted(by_item.get(str(r["item"]), []), key=lambda m: m["start"])
         sections[-1]["items"].append({"iri": str(r["item"]), "text": str(r["text"]), "first": _py(r["first"]),
                                       "last": _py(r["last"]), "segments": _segments(str(r["text"]), found)})
@@ -198,6 +198,14 @@ SELECT ?this ?entity ?label ?type (GROUP_CONCAT(DISTINCT ?via; separator=" ") AS
         "involved": [{"entity": str(r["entity"]), "label": str(r["label"]), "type": str(r["type"]),
                       "vias": str(r["vias"]).split()} for r in involved],
     }
+
+
+def _own_heading(heading: str | None, title: str) -> str | None:
+    """The printed heading when it says more than the section's title ("Eléments de plaidoyer :" does not)."""
+    if heading is None:
+        return None
+    words = lambda text: [w.rstrip("s") for w in fold_key(text.rstrip(" :")).split()]  # noqa: E731
+    return None if words(heading) == words(title) else heading
 
 
 def _segments(text: str, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:

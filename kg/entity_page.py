@@ -170,7 +170,7 @@ SELECT ?this ?p ?o ?oLabel WHERE { ?this ?p ?o . OPTIONAL { ?o rdfs:label ?oLabe
         "iri": str(iri), "label": label, "type": etype,
         "type_label": TYPE_LABELS.get(etype or "", ("", ""))[0] or class_label,
         "kind": _shown_value(K + "kind", values[K + "kind"][0]) if K + "kind" in values else None,
-        "properties": shown, "technical": technical,
+        "properties": shown, "rows": _rows(shown), "technical": technical,
         "incoming": _incoming(store, iri, ontology_labels),
         "fiches": _appearances(store, iri, names),
         "external": [{"iri": str(o), "match": "exacte" if p.endswith("exactMatch") else "proche"}
@@ -181,6 +181,17 @@ SELECT ?this ?p ?o ?oLabel WHERE { ?this ?p ?o . OPTIONAL { ?o rdfs:label ?oLabe
         "event": _event(store, iri, first) if etype == "evenement" else None,
         "axis": _axis(store, iri) if K + "Axis" in types else None,
     }
+
+
+def _rows(statements: list[Statement]) -> list[dict[str, Any]]:
+    """Statements under one French name (in the order of SHOWN) as one row of the table."""
+    rows: list[dict[str, Any]] = []
+    for s in statements:
+        if rows and rows[-1]["label"] == s.predicate_label:
+            rows[-1]["values"].append(s)
+        else:
+            rows.append({"label": s.predicate_label, "values": [s]})
+    return rows
 
 
 def _incoming(store: Store, iri: URIRef, ontology_labels: dict[str, str]) -> list[dict[str, Any]]:
@@ -207,8 +218,16 @@ SELECT ?this ?p ?s ?sLabel ?fiche ?ficheLabel WHERE {
     for link in by_p.values():
         items = sorted(({"iri": i, "label": n} for i, n in link.pop("items").items()), key=lambda x: natural_key(x["label"]))
         out.append({**link, "count": len(link.pop("subjects")), "items": items})
-    out.sort(key=lambda x: (-x["count"], x["predicate_label"]))
-    return out
+    out.sort(key=lambda x: (-x["count"], x["predicate"] not in (K + "involves",), x["predicate_label"]))
+    seen: set[tuple[str, ...]] = set()
+    kept = []
+    for link in out:  # the same fiches reached by another path (involvement, mention, role) say nothing new
+        sources = tuple(i["iri"] for i in link["items"])
+        if link["predicate"] in INCOMING_NAMES and sources in seen:
+            continue
+        seen.add(sources)
+        kept.append(link)
+    return kept
 
 
 def _appearances(store: Store, iri: URIRef, names: list[str]) -> list[dict[str, Any]]:
