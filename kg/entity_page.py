@@ -71,6 +71,15 @@ def date_words(value: str) -> str:
     return value
 
 
+def de(name: str) -> str:
+    """French 'de' before a name: "d'Anne-Laure", "de Stéphane", "du Labo", "des CRESS", "de la Ville"."""
+    for article, contracted in (("le ", "du "), ("les ", "des ")):
+        if name.lower().startswith(article):
+            return contracted + name[len(article):]
+    first = fold(name[:1])[0]
+    return ("d'" if first and first in "aeiouyh" else "de ") + name
+
+
 def natural_key(label: str) -> list[Any]:
     """Sort key putting 'Fiche 4' before 'Fiche 10'."""
     return [int(t) if t.isdigit() else t.casefold() for t in re.split(r"(\d+)", label)]

@@ -94,6 +94,9 @@ def iri_for(path: str) -> URIRef:
     return URIRef(current_app.config["IRI_BASE"] + path.lstrip("/"))
 
 
+bp.add_app_template_filter(entity_page.de, "de")
+
+
 @bp.app_context_processor
 def helpers() -> dict[str, Any]:
     return {"local_path": local_path, "anchor": anchor, "source_path": local_path(str(SOURCE_DOCUMENT)),
