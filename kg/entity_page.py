@@ -227,7 +227,7 @@ SELECT ?this ?p ?s ?sLabel ?fiche ?ficheLabel WHERE {
     for link in by_p.values():
         items = sorted(({"iri": i, "label": n} for i, n in link.pop("items").items()), key=lambda x: natural_key(x["label"]))
         out.append({**link, "count": len(link.pop("subjects")), "items": items})
-    out.sort(key=lambda x: (-x["count"], x["predicate"] not in (K + "involves",), x["predicate_label"]))
+    out.sort(key=lambda x: (x["predicate"] != K + "involves", -x["count"], x["predicate_label"]))
     seen: set[tuple[str, ...]] = set()
     kept = []
     for link in out:  # the same fiches reached by another path (involvement, mention, role) say nothing new
