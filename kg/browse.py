@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
@@ -13,6 +13,7 @@ from rdflib.term import Node
 
 from kg.namespaces import BASE, KG, PREFIXES
 from kg.queries import load_queries, run
+from kg.source import fold_key, source_lines
 from kg.store import Store
 
 P = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
@@ -142,8 +143,9 @@ SELECT ?this ?number ?label ?title ?status ?axis ?axisLabel ?line ?programme ?pr
     # Names are looked up node by node: an OPTIONAL reaching the agent's label is joined against every label
     # of the store by Oxigraph (56 ms on the ×100 graph, 1 ms this way).
     roles = store.query(P + """
-SELECT ?this ?code ?agent ?scope ?quote ?line WHERE {
+SELECT ?this ?r ?code ?agent ?scope ?quote ?line ?last WHERE {
   ?r kg:fiche ?this ; kg:roleCode ?code ; kg:quote ?quote ; kg:lineStart ?line .
+  OPTIONAL { ?r kg:lineEnd ?last }
   OPTIONAL { ?r kg:agent ?agent }
   OPTIONAL { ?r kg:scope ?scope }
 }""", {"this": iri}).rows
@@ -172,7 +174,7 @@ SELECT ?this ?item ?entity ?label ?type ?start ?end WHERE {
     for r in items:
         if not sections or sections[-1]["iri"] != str(r["section"]):
             sections.append({"iri": str(r["section"]), "kind": str(r["kind"]), "title": SECTION_LABELS[str(r["kind"])],
-                             "heading": _str(r["heading"]), "items": []})
+                             "heading": _own_heading(_str(r["heading"]), SECTION_LABELS[str(r["kind"])]), "items": []})
         found = sorted(by_item.get(str(r["item"]), []), key=lambda m: m["start"])
         sections[-1]["items"].append({"iri": str(r["item"]), "text": str(r["text"]), "first": _py(r["first"]),
                                       "last": _py(r["last"]), "segments": _segments(str(r["text"]), found)})
@@ -188,7 +190,7 @@ SELECT ?this ?entity ?label ?type (GROUP_CONCAT(DISTINCT ?via; separator=" ") AS
         "iri": str(iri), "number": _py(h["number"]), "label": str(h["label"]), "title": _str(h["title"]),
         "status": _str(h["status"]), "axis": {"iri": str(h["axis"]), "label": str(h["axisLabel"])},
         "programme": {"iri": str(h["programme"]), "label": str(h["programmeLabel"])}, "line": _py(h["line"]),
-        "roles": [{"code": str(r["code"]), "role": ROLE_LABELS[str(r["code"])], "agent": _str(r["agent"]),
+        "roles": [{"iri": str(r["r"]), "last": _py(r["last"]), "code": str(r["code"]), "role": ROLE_LABELS[str(r["code"])], "agent": _str(r["agent"]),
                    "name": _str(r["name"]) or "?", "type": _str(r["type"]), "scope": _str(r["scope"]),
                    "quote": str(r["quote"]), "line": _py(r["line"])} for r in roles],
         "sections": sections,
@@ -196,6 +198,14 @@ SELECT ?this ?entity ?label ?type (GROUP_CONCAT(DISTINCT ?via; separator=" ") AS
         "involved": [{"entity": str(r["entity"]), "label": str(r["label"]), "type": str(r["type"]),
                       "vias": str(r["vias"]).split()} for r in involved],
     }
+
+
+def _own_heading(heading: str | None, title: str) -> str | None:
+    """The printed heading when it says more than the section's title ("Eléments de plaidoyer :" does not)."""
+    if heading is None:
+        return None
+    words = lambda text: [w.rstrip("s") for w in fold_key(text.rstrip(" :")).split()]  # noqa: E731
+    return None if words(heading) == words(title) else heading
 
 
 def _segments(text: str, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -250,85 +260,7 @@ def _event_row(r: dict[str, Node | None]) -> dict[str, Any]:
             "place": _str(r.get("place")), "place_label": _str(r.get("placeLabel"))}
 
 
-# --- any entity ----------------------------------------------------------------------------------
-
-@dataclass
-class Statement:
-    predicate: str
-    predicate_label: str
-    value: str
-    value_label: str | None
-    is_iri: bool
-    lang: str | None = None
-    datatype: str | None = None
-
-
-def _predicate_label(store_labels: dict[str, str], predicate: str) -> str:
-    if predicate in store_labels:
-        return store_labels[predicate]
-    for prefix, ns in PREFIXES.items():
-        if predicate.startswith(str(ns)):
-            return f"{prefix}:{predicate[len(str(ns)):]}"
-    return predicate
-
-
-@cached
-def entity(store: Store, iri: URIRef, ontology_labels: dict[str, str]) -> dict[str, Any] | None:
-    """Label, type, properties, incoming links with counts, appearances with quotes, external links."""
-    out_rows = store.query(P + """
-SELECT ?this ?p ?o ?oLabel WHERE { ?this ?p ?o . OPTIONAL { ?o rdfs:label ?oLabel } }""", {"this": iri}).rows
-    if not out_rows:
-        return None
-    props: list[Statement] = []
-    label = kind = etype = None
-    for r in out_rows:
-        p, o = str(r["p"]), r["o"]
-        if p == str(PREFIXES["rdfs"]) + "label":
-            label = str(o)
-        if p == str(KG.kind):
-            kind = str(o)
-        if p == str(KG.entityType):
-            etype = str(o)
-        props.append(Statement(p, _predicate_label(ontology_labels, p), str(o), _str(r["oLabel"]),
-                               isinstance(o, URIRef), getattr(o, "language", None),
-                               _str(getattr(o, "datatype", None))))
-    props.sort(key=lambda s: (s.predicate_label, s.value_label or s.value))
-    incoming = store.query(P + """
-SELECT ?this ?p (COUNT(DISTINCT ?s) AS ?n) (SAMPLE(?s) AS ?example) (SAMPLE(?sLabel) AS ?exampleLabel) WHERE {
-  ?s ?p ?this . OPTIONAL { ?s rdfs:label ?sLabel }
-} GROUP BY ?this ?p ORDER BY DESC(?n)""", {"this": iri}).rows
-    incoming_detail = store.query(P + """
-SELECT ?this ?p ?s ?sLabel WHERE { ?s ?p ?this . ?s rdfs:label ?sLabel } ORDER BY ?p ?sLabel LIMIT 500""",
-                                  {"this": iri}).rows
-    detail: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for r in incoming_detail:
-        detail[str(r["p"])].append({"iri": str(r["s"]), "label": str(r["sLabel"])})
-    appearances = store.query(P + """
-SELECT ?this ?fiche ?number ?ficheLabel ?via ?evidence ?first ?last WHERE {
-  ?inv kg:entity ?this ; kg:fiche ?fiche ; kg:via ?via ; kg:evidence ?evidence ; kg:lineStart ?first ; kg:lineEnd ?last .
-  ?fiche kg:ficheNumber ?number ; rdfs:label ?ficheLabel .
-} ORDER BY ?number ?first""", {"this": iri}).rows
-    fiches: dict[str, dict[str, Any]] = {}
-    for r in appearances:
-        f = fiches.setdefault(str(r["fiche"]), {"iri": str(r["fiche"]), "number": _py(r["number"]),
-                                                "label": str(r["ficheLabel"]), "quotes": []})
-        via = VIA_LABELS[str(r["via"])]
-        same = next((q for q in f["quotes"] if q["text"] == str(r["evidence"])), None)
-        if same is None:
-            f["quotes"].append({"text": str(r["evidence"]), "via": via, "first": _py(r["first"]), "last": _py(r["last"])})
-        elif via not in same["via"]:
-            same["via"] += " ; " + via
-    external = [s for s in props if s.predicate in (str(PREFIXES["skos"]) + "exactMatch", str(PREFIXES["skos"]) + "closeMatch")]
-    return {
-        "iri": str(iri), "label": label or str(iri), "type": etype, "type_label": TYPE_LABELS.get(etype or "", ("", ""))[0],
-        "kind": kind, "properties": props,
-        "incoming": [{"predicate": str(r["p"]), "predicate_label": _predicate_label(ontology_labels, str(r["p"])),
-                      "count": _py(r["n"]), "items": detail.get(str(r["p"]), [])} for r in incoming],
-        "fiches": list(fiches.values()),
-        "external": [{"iri": s.value, "match": "exacte" if s.predicate.endswith("exactMatch") else "proche"} for s in external],
-        "link_status": next((s.value for s in props if s.predicate == str(KG.linkStatus)), None),
-    }
-
+# --- any entity (its page: kg/entity_page.py) -----------------------------------------------------
 
 def describe(store: Store, iri: URIRef) -> Graph:
     """The triples about an IRI, both ways (what its RDF twins serve)."""
@@ -338,6 +270,17 @@ CONSTRUCT { ?this ?p ?o . ?s ?q ?this . } WHERE { { ?this ?p ?o } UNION { ?s ?q 
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True)
     return graph
+
+
+SOURCES = Path(__file__).resolve().parent.parent / "data" / "source"
+
+
+def source_text(file_name: str) -> list[str] | None:
+    """The numbered lines of a source document named by its kg:fileName, when this copy of the project has it."""
+    path = (SOURCES.parent.parent / file_name).resolve()
+    if path.parent != SOURCES or not path.is_file():
+        return None
+    return list(source_lines(str(path)))
 
 
 def exists(store: Store, iri: URIRef) -> bool:

@@ -85,13 +85,22 @@ def test_timeline_is_drawn_and_clickable(page, live_server):
     expect(page).to_have_url(re.compile(r"/evenement/"))
 
 
-@pytest.mark.parametrize("name,path", [
+PAGE_KINDS = [
     ("home", "/"), ("fiche", "/programme/rtes-2024/fiche/7"), ("person", "/personne/anne-laure-federici"),
     ("law", "/loi/loi-ess-2014"), ("tool", "/concept/scic"), ("territory", "/territoire/occitanie"),
     ("event", "/evenement/seminaire-national-politique-de-la-ville-ess"), ("axis", "/programme/rtes-2024/axe/axe-3"),
     ("list", "/liste/organisations"), ("partners", "/partenaires"), ("matrix", "/matrice"), ("network", "/reseau"),
     ("sparql", "/sparql"),
-])
+]
+PHONE_ONLY = [
+    ("organisation", "/organisation/anct"), ("publication", "/publication/repress"), ("search", "/recherche?q=ess"),
+    ("questions", "/questions"), ("answer", "/queries/fiches-by-entity?entity=ex+CGET"), ("timeline", "/frise"),
+    ("ontology", "/ontologie"), ("source", "/source/rtes-programme-actions-2024"), ("downloads", "/telecharger"),
+    ("ask", "/demander?q=quelles+fiches+impliquent+l%27ANCT"), ("programme", "/programme/rtes-2024"),
+]
+
+
+@pytest.mark.parametrize("name,path", PAGE_KINDS)
 def test_each_page_kind_renders(page, live_server, name, path):
     response = page.goto(live_server.url + path)
     assert response and response.status == 200
@@ -132,3 +141,13 @@ def test_question_box_refuses_cleanly_and_proposes(page, live_server):
     expect(page.locator("p.error")).to_contain_text("Je n'ai pas compris")
     page.locator("ul.examples a").first.click()
     expect(page.locator(".understood")).to_be_visible()
+
+
+@pytest.mark.parametrize("name,path", PAGE_KINDS + PHONE_ONLY)
+def test_no_page_scrolls_sideways_at_phone_width(page, live_server, name, path):
+    page.set_viewport_size({"width": 390, "height": 844})
+    response = page.goto(live_server.url + path)
+    assert response and response.status == 200
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[2] and widths[1] <= widths[2], f"{path}: {widths}"
+    page.screenshot(path=str(SHOTS / f"{name}-telephone.png"), full_page=True)

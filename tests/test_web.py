@@ -90,7 +90,7 @@ def test_entity_page_appears_in_with_quotes_and_incoming_counts(client):
     assert "Apparaît dans 3 fiches" in body
     for number in (2, 4, 5):
         assert f'href="/programme/rtes-2024/fiche/{number}"' in body
-    assert "Interventions ponctuelles et lien ANCT." in body
+    assert "Interventions ponctuelles et lien <mark>ANCT</mark>." in body  # the name is highlighted in its quotes
     assert "Liens entrants" in body and "implique" in body
     assert "Pas encore lié à un identifiant externe vérifié" in body
     linked = text(client.get("/organisation/eurometropole-de-strasbourg"))
@@ -100,7 +100,8 @@ def test_entity_page_appears_in_with_quotes_and_incoming_counts(client):
 def test_incoming_links_are_counted(client):
     data = client.get("/personne/anne-laure-federici.json").get_json()
     incoming = {link["predicate_label"]: link["count"] for link in data["incoming"]}
-    assert incoming["entité"] == 9 and incoming["agent"] >= 9
+    # links from nameless nodes (involvements, roles) show their fiches, or go when "implique" already lists them
+    assert incoming["implique"] == 9 and not {"entité", "agent", "impliqué dans", "rôle dans"} & set(incoming)
 
 
 def test_lists_are_sortable(client):
@@ -278,3 +279,120 @@ def test_home_page_has_a_section_per_programme_and_shortens_long_axes(built, mon
     assert page.count('<a href="/programme/autre-2025/axe/axe-3">… et 2 autres fiches de l\'axe</a>') == 1
     assert page.count('<a href="/programme/rtes-2024/axe/axe-1">… et 1 autre fiche de l\'axe</a>') == 1
     assert len(re.findall(r'href="/programme/rtes-2024/fiche/\d+"', page)) < 14
+
+
+# --- issue 13: what an analyst sees -------------------------------------------------------------
+
+def _properties_table(body: str) -> str:
+    """The readable part of the "Propriétés" section (before its folded technical details)."""
+    section = body[body.index('<section class="properties">'):]
+    return section[:section.index("<details")]
+
+
+def test_canned_question_page_header_search_field_is_empty_not_the_query_object(client):
+    body = text(client.get("/queries/events"))
+    assert "NamedQuery" not in body
+    assert re.search(r'<input id="q" name="q"[^>]*value=""', body)
+    assert re.search(r'<input id="q" name="q"[^>]*value="anct"', text(client.get("/recherche?q=anct")))
+
+
+def test_fiche_part_iris_are_fiche_anchors_with_rdf_twins(client):
+    response = client.get("/programme/rtes-2024/fiche/2/section/4/item/2")
+    assert response.status_code == 303 and response.headers["Location"] == "/programme/rtes-2024/fiche/2#item-4-2"
+    fiche = text(client.get("/programme/rtes-2024/fiche/2"))
+    assert 'id="item-4-2"' in fiche and 'id="section-4"' in fiche and 'id="entites"' in fiche
+    assert 'id="role-1"' in fiche
+    turtle = client.get("/programme/rtes-2024/fiche/2/section/4/item/2.ttl")
+    assert turtle.status_code == 200 and "RepèrESS Foncier" in text(turtle)
+    assert client.get("/programme/rtes-2024/fiche/2/section/99/item/1").status_code == 404
+    assert 'href="/programme/rtes-2024/fiche/2#item-4-2"' in text(client.get("/evenement/seminaire-foncier-2024-06"))
+
+
+def test_concept_scheme_source_document_and_ontology_examples_are_pages(client):
+    scheme = client.get("/concept/")
+    assert scheme.status_code == 200 and "Outils, dispositifs et formes juridiques" in text(scheme)
+    assert client.get("/concept/.ttl").status_code == 200
+    source = text(client.get("/source/rtes-programme-actions-2024"))
+    assert 'id="l383"' in source and "Gaëlle Le Stradic" in source
+    assert 'href="/source/rtes-programme-actions-2024#l383"' in text(client.get("/programme/rtes-2024/fiche/7"))
+    ontology = text(client.get("/ontologie"))
+    assert re.search(r'href="/programme/rtes-2024/fiche/\d+#role-\d+"', ontology)  # a role is a row of its fiche
+
+
+def test_entity_properties_show_what_a_person_wants_and_fold_internal_keys(client):
+    body = text(client.get("/organisation/anct"))
+    table = _properties_table(body)
+    for wanted in ("<th>nom</th>", "<th>autres noms</th>", "<th>sigle</th>", "<th>sorte</th>", "agence de l&#39;État"):
+        assert wanted in table, wanted
+    for internal in ("clé de recherche", "statut du lien", "source du développé", "https://ess-kg.example/ontologie#",
+                     "agence-etat", "identifiant"):
+        assert internal not in table, internal
+    details = body[body.index("<details"):body.index("</details>")]
+    assert "Détails techniques" in details and "clé de recherche" in details and "source du développé" in details
+    event = _properties_table(text(client.get("/evenement/rencontre-filieres-ess-roubaix-2023")))
+    assert "<th>année déduite</th>" not in event and "false" not in event and "realise" not in event
+    assert "14 avril 2023" in event
+
+
+def test_incoming_links_without_a_source_are_gone(client):
+    for path in ("/organisation/anct", "/personne/anne-laure-federici"):
+        incoming = text(client.get(path)).split("<h2>Liens entrants</h2>")[1]
+        assert "<th>entité</th>" not in incoming and "<th>mention de</th>" not in incoming and "<th>agent</th>" not in incoming
+        rows = re.findall(r"<tr><th>.*?</th><td class=\"num\">\d+</td>\s*<td>(.*?)</td></tr>", incoming, re.S)
+        assert rows and all("<a " in row for row in rows)
+
+
+def test_fiches_sorted_by_number_everywhere(client):
+    body = text(client.get("/personne/anne-laure-federici"))
+    for part in (body.split("<h2>Liens entrants</h2>")[1], body.split('<section class="appears">')[1], body):
+        numbers = [int(n) for n in re.findall(r'href="/programme/rtes-2024/fiche/(\d+)"', part)]
+        first_seen = list(dict.fromkeys(numbers))
+        assert first_seen == sorted(first_seen) and 10 in first_seen and 4 in first_seen
+
+
+def test_entity_name_marked_in_its_quotes_and_escaped(client):
+    body = text(client.get("/publication/points-de-repress-monnaies-locales-complementaires-collectivites"))
+    assert "<mark>Points de RepèrESS “Monnaies locales complémentaires &amp; Collectivités”</mark>" in body
+    anct = text(client.get("/organisation/anct"))
+    assert "l’<mark>ANCT</mark> (<mark>ex CGET</mark>)" in anct
+
+
+def test_facts_not_printed_in_the_document_carry_their_provenance(client):
+    assert "développé d&#39;après une source publique" in text(client.get("/organisation/anct"))
+    assert "développé d&#39;après une source publique" not in text(client.get("/personne/stephane-pfeiffer"))
+    inferred = text(client.get("/evenement/rencontre-filieres-ess-roubaix-2023"))
+    assert "année déduite de la section" in inferred and 'class="provenance"' in inferred
+    assert "année déduite de la section" not in text(client.get("/evenement/forum-ess-niort-2024"))
+    month = text(client.get("/evenement/seminaire-foncier-2024-06"))
+    assert "du 1er juin 2024 au 30 juin 2024 (bornes déduites de la précision de la date" in month
+
+
+def test_person_roles_event_source_and_axis_contents(client):
+    person = text(client.get("/personne/maud-caruhel"))
+    assert "Fiches de Maud Caruhel et ses rôles" in person
+    assert "Référent·e CA" in person and "en particulier sur EGA/éco/socio/conditionnalité des aides" in person
+    assert "Fiches d&#39;Anne-Laure Federici et ses rôles" in text(client.get("/personne/anne-laure-federici"))
+    event = text(client.get("/evenement/seminaire-foncier-2024-06"))
+    assert "Statut : <strong class=\"status-prevu\">prévu</strong>" in event and "daté du mois : juin 2024" in event
+    assert "début juin 2024 ?</q>" in event and ">l. 77–79</a>" in event
+    assert "daté seulement de l&#39;année 2023" in text(client.get("/evenement/atelier-scic-salon-des-maires-2023"))
+    assert "daté du jour : 31 janvier 2024" in text(client.get("/evenement/forum-ess-niort-2024"))
+    axis = text(client.get("/programme/rtes-2024/axe/axe-1"))
+    assert '<p class="crumbs">Axe</p>' in axis and "Ressource" not in axis
+    assert "Fiches de l'axe (3)" in axis and "Partenaires de l'axe" in axis
+    assert 'href="/organisation/anct"' in axis.split("Partenaires de l'axe")[1]
+
+
+def test_favicon_publications_link_elision_and_single_section_heading(client):
+    home = text(client.get("/"))
+    assert 'rel="icon" href="/static/favicon.svg"' in home and 'href="/liste/publications"' in home
+    for path in ("/static/favicon.svg", "/favicon.ico"):
+        response = client.get(path)
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        response.close()
+    from kg.entity_page import de
+    assert [de(n) for n in ("Anne-Laure", "Hélène", "Élodie", "Stéphane", "Le Labo", "Les CRESS")] == \
+        ["d'Anne-Laure", "d'Hélène", "d'Élodie", "de Stéphane", "du Labo", "des CRESS"]
+    fiche = text(client.get("/programme/rtes-2024/fiche/7"))
+    assert "<h2>Éléments de plaidoyer</h2>" in fiche and "« Eléments de plaidoyer" not in fiche
+    assert "« Point d’attention" not in fiche

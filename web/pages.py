@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -12,9 +13,10 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
-from kg import browse
+from kg import browse, entity_page
 from kg.formats import to_csv, to_json
 from kg.queries import QueryError, load_queries, run
+from kg.namespaces import KG, SOURCE_DOCUMENT
 from kg.store import StoreError
 from web import charts
 
@@ -58,19 +60,47 @@ def ontology_labels() -> dict[str, str]:
     return labels
 
 
+#: A part of a fiche (section, item, mention, role, involvement): its IRI resolves to an anchor of the fiche page.
+PART = re.compile(r"^(programme/[^/]+/fiche/[^/]+)/(?:section/(\d+)(?:/item/(\d+))?|role/(\d+)|implique)(?:/.*)?$")
+
+
+def part_anchor(path: str) -> tuple[str, str] | None:
+    """(fiche path, anchor) for the path of a part of a fiche, else None."""
+    m = PART.match(path.lstrip("/"))
+    if m is None:
+        return None
+    fiche, section, item, role = m.groups()
+    anchor = (f"item-{section}-{item}" if item else f"section-{section}" if section else f"role-{role}" if role
+              else "entites")
+    return "/" + fiche, anchor
+
+
 def local_path(iri: str) -> str | None:
-    """The site path of one of our IRIs, or None for an outside IRI."""
+    """The site path of one of our IRIs (a part of a fiche: the fiche's anchor), or None for an outside IRI."""
     base = current_app.config["IRI_BASE"]
-    return "/" + iri[len(base):] if iri.startswith(base) else None
+    if not iri.startswith(base):
+        return None
+    part = part_anchor(iri[len(base):])
+    return f"{part[0]}#{part[1]}" if part else "/" + iri[len(base):]
+
+
+def anchor(iri: str) -> str:
+    """The id a fiche page gives the part ``iri`` (section, item or role)."""
+    part = part_anchor(iri[len(current_app.config["IRI_BASE"]):])
+    return part[1] if part else ""
 
 
 def iri_for(path: str) -> URIRef:
     return URIRef(current_app.config["IRI_BASE"] + path.lstrip("/"))
 
 
+bp.add_app_template_filter(entity_page.de, "de")
+
+
 @bp.app_context_processor
 def helpers() -> dict[str, Any]:
-    return {"local_path": local_path, "type_labels": browse.TYPE_LABELS, "type_paths": browse.TYPE_PATHS,
+    return {"local_path": local_path, "anchor": anchor, "source_path": local_path(str(SOURCE_DOCUMENT)),
+            "type_labels": browse.TYPE_LABELS, "type_paths": browse.TYPE_PATHS,
             "list_types": LIST_TYPES, "list_slugs": {v: k for k, v in LIST_TYPES.items()}}
 
 
@@ -149,16 +179,45 @@ def axis(programme: str, axis: str):
     return _resource(f"programme/{programme}/axe/{axis}", _entity_html)
 
 
-@bp.route("/<any(organisation, personne, loi, concept, territoire, publication, evenement):kind>/<ident>")
+@bp.route("/programme/<programme>/fiche/<number>/<path:part>")
+def fiche_part(programme: str, number: str, part: str):
+    """A section, item, mention, role or involvement: its RDF, or the fiche page at its anchor (303, as Linked Data)."""
+    name, suffix = _split_suffix(f"programme/{programme}/fiche/{number}/{part}")
+    fmt = _wanted(suffix)
+    where = part_anchor(name)
+    if where is None or not browse.exists(store(), iri_for(name)):
+        abort(404)
+    if fmt in RDF_FORMATS:
+        return _rdf(iri_for(name), fmt)
+    if fmt == "json":
+        return jsonify(_jsonable(entity_page.entity(store(), iri_for(name), ontology_labels())))
+    return redirect(f"{where[0]}#{where[1]}", 303)
+
+
+@bp.route("/<any(organisation, personne, loi, concept, territoire, publication, evenement, source):kind>/<ident>")
 def entity(kind: str, ident: str):
     return _resource(f"{kind}/{ident}", _entity_html)
 
 
+@bp.route("/concept/")
+@bp.route("/concept/.<suffix>")
+def concept_scheme(suffix: str | None = None):
+    """The scheme of our concepts (its IRI ends with a slash)."""
+    return _resource("concept/" + (f".{suffix}" if suffix else ""), _entity_html)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    return current_app.send_static_file("favicon.svg")
+
+
 def _entity_html(iri: URIRef, as_json: bool):
-    data = browse.entity(store(), iri, ontology_labels())
+    data = entity_page.entity(store(), iri, ontology_labels())
     if data is None or as_json:
         return data
-    return render_template("entity.html", e=data)
+    file_name = next((s.value for s in data["properties"] if s.predicate == str(KG.fileName)), None)
+    lines = browse.source_text(file_name) if file_name else None
+    return render_template("entity.html", e=data, source_lines=lines)
 
 
 PAGE_SIZE = 100  # rows of a list, events of the frise: a page stays light however large the graph
@@ -204,7 +263,7 @@ def search():
     results = browse.search(store(), q) if q.strip() else []
     if results and request.args.get("aller"):  # "go to the best match", as a form without script can ask
         return redirect(local_path(results[0]["iri"]) or "/")
-    return render_template("search.html", q=q, results=results)
+    return render_template("search.html", search_text=q, results=results)
 
 
 @bp.route("/suggestions")
