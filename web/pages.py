@@ -13,6 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
 from kg import browse
+from kg.acronyms import acronyms
 from kg.formats import to_json
 from kg.queries import QueryError, load_queries, run
 from kg.store import StoreError
@@ -288,7 +289,7 @@ def timeline():
 @bp.route("/partenaires")
 def partners():
     rows = browse.top_partners(store())
-    return render_template("partners.html", svg=charts.bars(rows, local_path), rows=rows)
+    return render_template("partners.html", svg=charts.bars(rows, local_path, acronyms(store())), rows=rows)
 
 
 @bp.route("/matrice")
@@ -299,7 +300,7 @@ def matrix():
 @bp.route("/reseau")
 def network():
     data = browse.network(store())
-    return render_template("network.html", svg=charts.network(data, local_path), data=data)
+    return render_template("network.html", svg=charts.network(data, local_path, acronyms(store())), data=data)
 
 
 @bp.route("/fiche/<int:number>")
