@@ -88,6 +88,8 @@ def parse_query_file(path: Path) -> NamedQuery:
     except yaml.YAMLError as exc:
         raise QueryError(f"{path.name}: en-tête #+ illisible : {exc}") from None
     params = []
+    # a parameter without a label of its own reads as the column it is named after
+    column_labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
     for name, spec in (meta.get("params") or {}).items():
         spec = spec or {}
         if spec.get("type") not in PARAM_TYPES:
@@ -97,7 +99,8 @@ def parse_query_file(path: Path) -> NamedQuery:
                             example=None if spec.get("example") is None else str(spec["example"]),
                             description=spec.get("description", ""), values=[str(v) for v in spec.get("values") or []],
                             kinds=list(spec.get("kinds") or []), bound=spec.get("bound", "start"),
-                            label=str(spec.get("label") or "")))
+                            label=str(spec.get("label") or column_labels.get(name)
+                                      or column_labels.get(spec.get("var", name)) or "")))
     for key in ("summary", "columns"):
         if key not in meta:
             raise QueryError(f"{path.name}: l'en-tête #+ doit donner « {key} »")

@@ -36,7 +36,7 @@ def test_every_query_labels_every_column_and_parameter_in_french(name):
     query = QUERIES[name]
     assert set(query.labels) == set(query.columns), f"{name}: #+ labels must name every column"
     assert all(label and label != column for column, label in query.labels.items())
-    assert all(p.label for p in query.params), f"{name}: every parameter needs a French label"
+    assert all(p.label for p in query.params), f"{name}: every parameter needs a French label (its own or its column's)"
 
 
 def test_a_query_without_labels_falls_back_to_column_names(tmp_path):
@@ -44,6 +44,13 @@ def test_a_query_without_labels_falls_back_to_column_names(tmp_path):
     path.write_text("#+ summary: s\n#+ columns: [a, b]\n#+ labels: {a: Alpha}\nSELECT ?a ?b WHERE {}\n", encoding="utf-8")
     query = parse_query_file(path)
     assert [query.label(c) for c in query.columns] == ["Alpha", "b"]
+
+
+def test_a_parameter_named_as_a_column_reads_as_the_column(tmp_path):
+    path = tmp_path / "param.rq"
+    path.write_text("#+ summary: s\n#+ params:\n#+   entity: {type: entity}\n#+   n: {type: integer, label: Nombre}\n"
+                    "#+ columns: [entity]\n#+ labels: {entity: Entité}\nSELECT ?entity WHERE {}\n", encoding="utf-8")
+    assert [p.title() for p in parse_query_file(path).params] == ["Entité", "Nombre"]
 
 
 def test_labels_naming_an_unknown_column_are_an_error(tmp_path):
@@ -164,8 +171,10 @@ def test_canned_question_page_has_french_headers_and_one_linked_cell(client):
 def test_question_box_answer_has_french_headers(client):
     body = text(client.get("/demander", query_string={"q": "Quelles fiches impliquent l'ANCT ?"}))
     head = re.search(r'<table class="results">\s*<thead>(.*?)</thead>', body).group(1)
-    assert re.findall(r">([^<]+)</th>", head) == ["Fiche", "Titre", "Citation", "Lignes"]
-    assert '<a href="/fiche/4">4</a>' in body and '<td class="lines">190</td>' in body
+    assert re.findall(r">([^<]+)</th>", head) == ["Fiche", "Titre", "Citation"]  # each quote carries its lines
+    assert '<a href="/fiche/4">4</a>' in body
+    assert re.search(r'<q>Interventions ponctuelles et lien ANCT.</q> <span class="lines"[^>]*>l. 190</span>', body)
+    assert re.search(r'<q>Séminaire national[^<]*</q> <span class="lines"[^>]*>l. 258–266</span>', body)
 
 
 def test_search_field_of_a_canned_question_page_is_empty(client):
