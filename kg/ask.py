@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.dates import MONTH_RE, MONTHS, MONTHS_EN, PROGRAMME_YEAR, find_period  # noqa: F401 - re-exported, moved to kg/dates.py
 from kg.queries import load_queries, run
 from kg.source import fold_key
 from kg.store import Result, Store
 
-PROGRAMME_YEAR = 2024
 TYPE_WORDS = {  # folded words -> entity type code of the `entities` query
     "organisations": "organisation", "organismes": "organisation", "structures": "organisation",
     "partenaires": "organisation", "organizations": "organisation",
@@ -33,11 +32,6 @@ EVENT_KINDS = [
     (r"interventions?", "intervention"), (r"assemblees? generales?", "assemblee-generale"),
 ]
 EVENT_WORDS = r"evenements?|events?|manifestations?|rendez vous|dates?|agenda|calendrier"
-MONTHS = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
-          "novembre", "decembre"]
-MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-             "november", "december"]
-MONTH_RE = "(?<![a-z])(?:" + "|".join(MONTHS + MONTHS_EN) + ")(?![a-z])"
 ROLE_WORDS = r"referents?|referentes?|role|roles|pilote|pilotes|porte|portent|responsables?|contribu\w*|anime|refere"
 STOP = set("""a au aux avec ce ces cette dans de des du en est et il elle ils la le les leur leurs l d ou par pour
 qu que quel quelle quels quelles qui quoi sur un une y t on se sa son ses plus moins tous toutes tout toute
@@ -175,74 +169,6 @@ def find_entities(folded: str, store: Store, ignore: set[str]) -> list[Span]:
 
 
 # --- periods, numbers ----------------------------------------------------------------------------
-
-def _month_bounds(year: int, month: int) -> tuple[str, str]:
-    return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
-
-
-def _month_number(word: str) -> int:
-    return (MONTHS.index(word) if word in MONTHS else MONTHS_EN.index(word)) + 1
-
-
-def find_period(folded: str, year_default: int = PROGRAMME_YEAR) -> tuple[str | None, str | None, str]:
-    """(from, to, the words that gave them) for "en juin 2024", "entre mars et mai", "au premier semestre 2024",
-    "l'an dernier", "en 2023", "après mai 2024"…; months and days are read with dateparser."""
-    from dateparser.date import DateDataParser
-
-    relative = {"l an dernier": -1, "l annee derniere": -1, "l an passe": -1, "l annee passee": -1, "last year": -1,
-                "cette annee": 0, "this year": 0, "l an prochain": 1, "l annee prochaine": 1, "next year": 1}
-    for words, delta in relative.items():
-        if words in folded:
-            year = year_default + delta
-            return f"{year}-01-01", f"{year}-12-31", words
-    m = re.search(rf"entre (?:le mois de )?({MONTH_RE})(?: (\d{{4}}))? et ({MONTH_RE})(?: (\d{{4}}))?", folded) or \
-        re.search(rf"between ({MONTH_RE})(?: (\d{{4}}))? and ({MONTH_RE})(?: (\d{{4}}))?", folded) or \
-        re.search(rf"(?:de|from) ({MONTH_RE})(?: (\d{{4}}))? (?:a|to|jusqu a) ({MONTH_RE})(?: (\d{{4}}))?", folded)
-    if m:
-        y2 = int(m.group(4) or m.group(2) or _year_in(folded) or year_default)
-        y1 = int(m.group(2) or y2)
-        return _month_bounds(y1, _month_number(m.group(1)))[0], _month_bounds(y2, _month_number(m.group(3)))[1], m.group(0)
-    m = re.search(r"(premier|1er|second|deuxieme|2e|first|second) (semestre|half)(?: (?:de |of )?(\d{4}))?", folded)
-    if m:
-        year = int(m.group(3) or _year_in(folded) or year_default)
-        first = m.group(1) in ("premier", "1er", "first")
-        return (f"{year}-01-01", f"{year}-06-30", m.group(0)) if first else (f"{year}-07-01", f"{year}-12-31", m.group(0))
-    m = re.search(r"(premier|1er|deuxieme|2e|troisieme|3e|quatrieme|4e|dernier) trimestre(?: (\d{4}))?", folded)
-    if m:
-        year = int(m.group(2) or _year_in(folded) or year_default)
-        q = {"premier": 1, "1er": 1, "deuxieme": 2, "2e": 2, "troisieme": 3, "3e": 3, "quatrieme": 4, "4e": 4, "dernier": 4}[m.group(1)]
-        return _month_bounds(year, 3 * q - 2)[0], _month_bounds(year, 3 * q)[1], m.group(0)
-    parser = DateDataParser(languages=["fr", "en"], settings={"PREFER_DAY_OF_MONTH": "first"})
-    m = re.search(rf"(?:(avant|before|apres|after|a partir de|depuis|since|jusqu a|until) )?((?:le )?(?:\d{{1,2}} )?({MONTH_RE})(?: (\d{{4}}))?)", folded)
-    if m:
-        year = int(m.group(4) or _year_in(folded) or year_default)
-        text = f"{m.group(2).removeprefix('le ')}" + ("" if m.group(4) else f" {year}")
-        data = parser.get_date_data(text)
-        if data.date_obj:
-            d = data.date_obj.date()
-            if data.period == "day":
-                start = end = d.isoformat()
-            else:
-                start, end = _month_bounds(d.year, d.month)
-            return _open_ended(m.group(1), start, end, m.group(0))
-    m = re.search(r"(?:(avant|before|apres|after|a partir de|depuis|since|jusqu a|until) )?(?:en |in |pour |de |d )?(20\d\d)\b", folded)
-    if m:
-        return _open_ended(m.group(1), f"{m.group(2)}-01-01", f"{m.group(2)}-12-31", m.group(0))
-    return None, None, ""
-
-
-def _open_ended(word: str | None, start: str, end: str, text: str) -> tuple[str | None, str | None, str]:
-    if word in ("avant", "before", "jusqu a", "until"):
-        return None, end, text
-    if word in ("apres", "after", "a partir de", "depuis", "since"):
-        return start, None, text
-    return start, end, text
-
-
-def _year_in(folded: str) -> str | None:
-    m = re.search(r"\b(20\d\d)\b", folded)
-    return m.group(1) if m else None
-
 
 def _digits(question: str) -> str:
     """Numbers written as words become digits ("plus de cinquante" -> "plus de 50")."""

@@ -186,6 +186,12 @@ def write_export(store: OxigraphStore, fmt: str, output: Path | None) -> bytes |
     return None
 
 
+def _readable(z: zipfile.ZipFile) -> None:
+    """Every member readable by all once unzipped (0644): ``writestr`` gives 0600, a temporary file may too."""
+    for info in z.infolist():
+        info.external_attr = (0o100644 << 16) | (info.external_attr & 0xFFFF)
+
+
 def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None = None) -> None:
     """Everything the "Télécharger" page offers, written once per build."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -195,6 +201,7 @@ def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None
     with zipfile.ZipFile(folder / "tables.zip", "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in tables.items():
             z.writestr(name, text)
+        _readable(z)
     (folder / "contexte.jsonld").write_text(json.dumps(jsonld_context(), indent=1), encoding="utf-8")
     with zipfile.ZipFile(folder / "bundle.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         for name in ("graph.ttl", "graph.nt"):
@@ -209,6 +216,7 @@ def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None
         z.writestr("LISEZMOI.txt", "Graphe de connaissances de l'ESS territoriale — programme d'actions 2024 du RTES.\n"
                                    "graph.ttl, graph.nt, graph.jsonld : le graphe ; graph.trig : un graphe nommé par fiche ;\n"
                                    "tables/ : tables CSV (UTF-8) ; void.ttl : description DCAT/VoID.\n")
+        _readable(z)
 
 
 __all__ = ["FORMATS", "serialize", "write_export", "write_downloads", "csv_tables", "jsonld_context", "RDF", "KG"]

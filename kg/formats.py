@@ -12,6 +12,7 @@ from rdflib.term import Node
 
 from kg.namespaces import BASE, PREFIXES
 from kg.store import Result
+from kg.tables import layout
 from kg.terms import term_to_sparql
 
 FORMATS = ("table", "json", "csv", "tsv")
@@ -72,13 +73,20 @@ def _tsv(term: Node) -> str:
 
 
 def to_table(result: Result) -> str:
-    """A text table for people; IRIs shortened to their path."""
+    """A text table for people: a named query's answer under French headers, names for IRIs, codes in words
+    (kg/tables.py); an ad-hoc query's under its variables, IRIs shortened to their path."""
     if result.boolean is not None:
         return "oui" if result.boolean else "non"
-    cells = [[_short(row.get(v)) for v in result.vars] for row in result.rows]
-    widths = [min(60, max([len(v)] + [len(c[i]) for c in cells])) for i, v in enumerate(result.vars)]
+    if "labels" in result.extra:
+        table = layout(result)
+        headers = table.headers
+        cells = [[c.text if c.text != c.iri else _short(URIRef(c.iri)) for c in row] for row in table.rows]
+    else:
+        headers = list(result.vars)
+        cells = [[_short(row.get(v)) for v in result.vars] for row in result.rows]
+    widths = [min(60, max([len(v)] + [len(c[i]) for c in cells])) for i, v in enumerate(headers)]
     fit = lambda s, w: (s if len(s) <= w else s[: w - 1] + "…").ljust(w)  # noqa: E731
-    lines = ["  ".join(fit(v, w) for v, w in zip(result.vars, widths)),
+    lines = ["  ".join(fit(v, w) for v, w in zip(headers, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(fit(c, w) for c, w in zip(row, widths)).rstrip() for row in cells]
     lines.append(f"({len(result.rows)} ligne{'s' if len(result.rows) != 1 else ''}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import re
@@ -16,6 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from kg.dates import form_date
 from kg.graph import period
 from kg.namespaces import BASE, KG
 from kg.source import fold_key
@@ -50,6 +52,10 @@ class Param:
     values: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     bound: str = "start"
+    label: str = ""  # the form's French label; the name itself when the header gives none
+
+    def title(self) -> str:
+        return self.label or self.name
 
 
 @dataclass
@@ -63,6 +69,13 @@ class NamedQuery:
     text: str
     path: Path
     index: str | None = None  # "search": may be answered from kg.search's index (same rows, same order)
+    labels: dict[str, str] = field(default_factory=dict)  # column -> French header (JSON keeps the names)
+    show: dict[str, str] = field(default_factory=dict)  # column -> the column whose text people read for it
+    lists: list[str] = field(default_factory=list)  # GROUP_CONCAT columns ("|"-separated), sorted and joined here
+
+    def label(self, column: str) -> str:
+        """The French header of a column; its name when the header gives none."""
+        return self.labels.get(column) or column
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -75,6 +88,8 @@ def parse_query_file(path: Path) -> NamedQuery:
     except yaml.YAMLError as exc:
         raise QueryError(f"{path.name}: en-tête #+ illisible : {exc}") from None
     params = []
+    # a parameter without a label of its own reads as the column it is named after
+    column_labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
     for name, spec in (meta.get("params") or {}).items():
         spec = spec or {}
         if spec.get("type") not in PARAM_TYPES:
@@ -83,12 +98,27 @@ def parse_query_file(path: Path) -> NamedQuery:
                             required=bool(spec.get("required")), default=spec.get("default"),
                             example=None if spec.get("example") is None else str(spec["example"]),
                             description=spec.get("description", ""), values=[str(v) for v in spec.get("values") or []],
-                            kinds=list(spec.get("kinds") or []), bound=spec.get("bound", "start")))
+                            kinds=list(spec.get("kinds") or []), bound=spec.get("bound", "start"),
+                            label=str(spec.get("label") or column_labels.get(name)
+                                      or column_labels.get(spec.get("var", name)) or "")))
     for key in ("summary", "columns"):
         if key not in meta:
             raise QueryError(f"{path.name}: l'en-tête #+ doit donner « {key} »")
+    columns = list(meta["columns"])
+    extras = {key: meta.get(key) or {} for key in ("labels", "show")}
+    for key, mapping in extras.items():
+        if not isinstance(mapping, dict):
+            raise QueryError(f"{path.name}: « {key} » doit être une table colonne: valeur")
+        unknown = sorted(set(mapping) - set(columns))
+        if unknown:
+            raise QueryError(f"{path.name}: « {key} » nomme des colonnes absentes de « columns » : {', '.join(unknown)}")
+    lists = [str(c) for c in meta.get("lists") or []]
+    if set(lists) - set(columns):
+        raise QueryError(f"{path.name}: « lists » nomme des colonnes absentes de « columns »")
     return NamedQuery(path.stem, meta["summary"], meta.get("summary_en", ""), meta.get("description", "").strip(),
-                      params, list(meta["columns"]), text, path, meta.get("index"))
+                      params, columns, text, path, meta.get("index"),
+                      labels={str(k): str(v) for k, v in extras["labels"].items()},
+                      show={str(k): str(v) for k, v in extras["show"].items()}, lists=lists)
 
 
 _CACHE: dict[Path, tuple[tuple, dict[str, NamedQuery]]] = {}
@@ -180,16 +210,7 @@ def to_term(param: Param, raw: str, store: Store) -> Node:
             raise QueryError(f"{param.name} : un nombre entier est attendu, pas « {shown(raw)} »")
         return Literal(int(raw), datatype=XSD.integer)
     if param.type == "date":
-        raw = raw.strip()
-        if not DATE.match(raw):
-            raise QueryError(f"{param.name} : date attendue sous la forme AAAA, AAAA-MM ou AAAA-MM-JJ, pas « {shown(raw)} »")
-        try:
-            day = period(raw, end=param.bound == "end")
-            import datetime as dt
-            dt.date.fromisoformat(day)
-        except ValueError:
-            raise QueryError(f"{param.name} : date impossible « {shown(raw)} »") from None
-        return Literal(day, datatype=XSD.date)
+        return Literal(_day(param, raw.strip()), datatype=XSD.date)
     if param.type == "enum":
         if raw not in param.values:
             close = difflib.get_close_matches(raw, param.values, n=1)
@@ -207,6 +228,23 @@ def to_term(param: Param, raw: str, store: Store) -> Node:
         except TermError as exc:
             raise QueryError(f"{param.name} : {exc}") from None
     return Literal(raw)
+
+
+def _day(param: Param, raw: str) -> str:
+    """AAAA, AAAA-MM, AAAA-MM-JJ or French words ("juin 2024", "début 2024", as the question box reads them)
+    -> the first or last day of that period, as the parameter's ``bound`` asks."""
+    if not DATE.match(raw):
+        day = form_date(raw, param.bound) if len(raw) <= 60 else None
+        if day is None:
+            raise QueryError(f"{param.title()} : date attendue, par exemple « juin 2024 », « 2024 » ou 2024-06-15, "
+                             f"pas « {shown(raw)} »")
+        return day
+    try:
+        day = period(raw, end=param.bound == "end")
+        dt.date.fromisoformat(day)
+    except ValueError:
+        raise QueryError(f"{param.title()} : date impossible « {shown(raw)} »") from None
+    return day
 
 
 def bind(query: NamedQuery, raw: dict[str, str], store: Store) -> dict[str, Node]:
@@ -275,10 +313,21 @@ def _answer(query: NamedQuery, bindings: dict[str, Node], store: Store, limit: i
         result = search(store, bindings["text"], limit=limit)
     if result is None:
         result = store.query(query.text, bindings, limit=limit)
-    result.rows = [{c: row.get(c) for c in query.columns} for row in result.rows]
+    result.rows = [{c: _listed(row.get(c)) if c in query.lists else row.get(c) for c in query.columns}
+                   for row in result.rows]
     result.vars = list(query.columns)
     result.extra["bindings"] = bindings
+    result.extra["labels"] = {c: query.label(c) for c in query.columns}
+    result.extra["show"] = dict(query.show)
     return result
+
+
+def _listed(term: Node | None) -> Node | None:
+    """A GROUP_CONCAT cell ("12|2|4") -> "2, 4, 12": sorted here so that every store answers the same."""
+    if term is None:
+        return None
+    parts = sorted(set(str(term).split("|")) - {""}, key=lambda s: (0, int(s), "") if s.isdigit() else (1, 0, s.casefold()))
+    return Literal(", ".join(parts)) if parts else None
 
 
 __all__ = ["BASE", "KG", "NamedQuery", "Param", "QueryError", "bind", "load_queries", "resolve_entity", "run"]

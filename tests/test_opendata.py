@@ -124,6 +124,14 @@ def test_downloads_and_bundle(client):
     assert client.get("/telecharger/../manifest.json").status_code == 404
 
 
+@pytest.mark.parametrize("name", ["bundle.zip", "tables.zip"])
+def test_zip_members_are_readable_once_unzipped(client, name):
+    """Bug: members written from text had mode 0600, unreadable by others once unzipped."""
+    with client.get(f"/telecharger/{name}") as response:
+        members = zipfile.ZipFile(io.BytesIO(response.get_data())).infolist()
+    assert members and {oct((m.external_attr >> 16) & 0o777) for m in members} == {oct(0o644)}
+
+
 def test_void_and_dataset_pages(client):
     turtle = client.get("/.well-known/void")
     assert turtle.mimetype == "text/turtle"

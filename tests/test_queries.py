@@ -164,7 +164,7 @@ def test_injection_in_entity_parameters_is_a_clean_error(store, value):
 @pytest.mark.parametrize("name,params,message", [
     ("referents", {"fiche": "sept"}, "un nombre entier est attendu"),
     ("referents", {}, "le paramètre « fiche » est obligatoire (exemple : --param fiche=7)"),
-    ("events", {"from": "juin 2024"}, "date attendue sous la forme AAAA, AAAA-MM ou AAAA-MM-JJ"),
+    ("events", {"from": "la semaine des quatre jeudis"}, "Du : date attendue, par exemple « juin 2024 »"),
     ("events", {"from": "2024-02-30"}, "date impossible"),
     ("events", {"status": "fini"}, "valeur « fini » non permise"),
     ("top-referents", {"rol": "x"}, "paramètre inconnu « rol » (vouliez-vous dire « role » ?)"),
@@ -212,10 +212,10 @@ def test_unknown_sparql_is_a_store_error(store):
 def test_csv_and_json_formats(embedded):
     result = ask(embedded, "fiches-by-entity", entity="ANCT")
     doc = json.loads(to_json(result))
-    assert doc["head"]["vars"] == ["fiche", "title", "quote"]
+    assert doc["head"]["vars"] == ["fiche", "title", "quote", "lines"]  # JSON and CSV keep the variable names
     assert doc["results"]["bindings"][0]["fiche"] == {"type": "literal", "value": "2",
                                                       "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
-    assert to_csv(result).splitlines()[0] == "fiche,title,quote"
+    assert to_csv(result).splitlines()[0] == "fiche,title,quote,lines"
 
 
 def test_cli_query_json_and_errors(built):

@@ -138,7 +138,7 @@ def test_canned_question_answers_with_links_and_downloads(client):
     assert "3 lignes" in body and "Interventions ponctuelles et lien ANCT." in body
     assert 'href="/queries/fiches-by-entity.csv?entity=ANCT&amp;envoyer=1"' in body
     rows = list(csv.reader(io.StringIO(text(client.get("/queries/fiches-by-entity.csv?entity=ANCT")))))
-    assert rows[0] == ["fiche", "title", "quote"] and [r[0] for r in rows[1:]] == ["2", "4", "5"]
+    assert rows[0] == ["Fiche", "Titre", "Citation", "Lignes"] and [r[0] for r in rows[1:]] == ["2", "4", "5"]
     doc = client.get("/queries/fiches-by-entity.json?entity=ANCT").get_json(force=True)
     assert [int(b["fiche"]["value"]) for b in doc["results"]["bindings"]] == [2, 4, 5]
     people = text(client.get("/queries/referents?fiche=7"))

@@ -9,7 +9,9 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from rdflib import Graph
 
 from kg import ontodoc
+from kg.codes import enum_label
 from kg.export import jsonld_context
+from kg.tables import layout
 from kg.void import DATASET, VOID
 
 bp = Blueprint("opendata", __name__)
@@ -24,6 +26,10 @@ DOWNLOADS = {
     "bundle.zip": ("bundle.zip", "application/zip", "Le lot complet pour un portail open data"),
 }
 RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt"}
+
+# The answers' pages (forms, question box) and their downloads read a result as people do (kg/tables.py).
+bp.add_app_template_global(layout, "answer_table")
+bp.add_app_template_global(enum_label, "code_words")
 
 
 def _folder() -> Path:

@@ -14,10 +14,12 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
 from kg import browse, entity_page
-from kg.formats import to_csv, to_json
+from kg.acronyms import acronyms
+from kg.formats import to_json
 from kg.queries import QueryError, load_queries, run
 from kg.namespaces import KG, SOURCE_DOCUMENT
 from kg.store import StoreError
+from kg.tables import to_sheet
 from web import charts
 
 bp = Blueprint("pages", __name__)
@@ -305,10 +307,11 @@ def question(name: str):
     if suffix == "csv":
         if error:
             return Response(error + "\n", status=400, mimetype="text/plain")
-        return Response(to_csv(result), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{base}.csv"'})
-    return render_template("question.html", q=query, asked=asked, result=result, error=error,
-                           download=request.query_string.decode()), (400 if error else 200)
+        sep = ";" if request.args.get("sep") == ";" else ","  # ";" with a BOM: what French spreadsheets open
+        return Response(to_sheet(result, sep), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{base}{"-tableur" if sep == ";" else ""}.csv"'})
+    return render_template("question.html", query=query, asked=asked, result=result, error=error,
+                           download=urlencode({k: v for k, v in request.args.items() if k != "sep"})), (400 if error else 200)
 
 
 @bp.route("/demander")
@@ -345,7 +348,7 @@ def timeline():
 @bp.route("/partenaires")
 def partners():
     rows = browse.top_partners(store())
-    return render_template("partners.html", svg=charts.bars(rows, local_path), rows=rows)
+    return render_template("partners.html", svg=charts.bars(rows, local_path, acronyms(store())), rows=rows)
 
 
 @bp.route("/matrice")
@@ -356,7 +359,7 @@ def matrix():
 @bp.route("/reseau")
 def network():
     data = browse.network(store())
-    return render_template("network.html", svg=charts.network(data, local_path), data=data)
+    return render_template("network.html", svg=charts.network(data, local_path, acronyms(store())), data=data)
 
 
 @bp.route("/fiche/<int:number>")
