@@ -173,8 +173,8 @@ def test_question_box_answer_has_french_headers(client):
     head = re.search(r'<table class="results">\s*<thead>(.*?)</thead>', body).group(1)
     assert re.findall(r">([^<]+)</th>", head) == ["Fiche", "Titre", "Citation"]  # each quote carries its lines
     assert '<a href="/fiche/4">4</a>' in body
-    assert re.search(r'<q>Interventions ponctuelles et lien ANCT.</q> <span class="lines"[^>]*>l. 190</span>', body)
-    assert re.search(r'<q>Séminaire national[^<]*</q> <span class="lines"[^>]*>l. 258–266</span>', body)
+    assert re.search(r'<q>Interventions ponctuelles et lien ANCT.</q> <a class="lines"[^>]*>l. 190</a>', body)
+    assert re.search(r'<q>Séminaire national[^<]*</q> <a class="lines"[^>]*>l. 258–266</a>', body)
 
 
 def test_search_field_of_a_canned_question_page_is_empty(client):
