@@ -151,13 +151,15 @@ SELECT ?fiche ?libelle ?sorte ?statut ?date ?date_imprimee ?annee_deduite ?parti
 }
 
 
-def csv_tables(source: "Graph | OxigraphStore") -> dict[str, str]:
-    """Tables an analyst opens in a spreadsheet (UTF-8 with BOM, comma-separated)."""
+def csv_tables(source: "Graph | OxigraphStore", only: str | None = None) -> dict[str, str]:
+    """Tables an analyst opens in a spreadsheet (UTF-8 with BOM, comma-separated); ``only`` one of them."""
     from kg.namespaces import sparql_prefixes
 
     store = source if isinstance(source, OxigraphStore) else OxigraphStore.from_graph(source)
     out = {}
     for name, query in TABLES.items():
+        if only is not None and name != only:
+            continue
         result = store.query(sparql_prefixes() + query)
         buffer = io.StringIO()
         buffer.write("\ufeff")
@@ -169,21 +171,45 @@ def csv_tables(source: "Graph | OxigraphStore") -> dict[str, str]:
     return out
 
 
-def write_export(store: OxigraphStore, fmt: str, output: Path | None) -> bytes | None:
-    """``kg export``: bytes for stdout, or files written under ``output``."""
+#: ``kg export --format csv`` without ``--output``: the one table written to stdout unless ``--table`` says another.
+STDOUT_TABLE = "fiches"
+
+
+def write_export(store: OxigraphStore, fmt: str, output: Path | None, table: str | None = None,
+                 compact: bool = False) -> bytes | None:
+    """``kg export``: bytes for stdout, or files written under ``output``. JSON-LD is indented unless ``compact``."""
     if fmt == "csv":
-        tables = csv_tables(store)
+        names = [name.removesuffix(".csv") for name in TABLES]
+        if table is not None and table.removesuffix(".csv") not in names:
+            raise ValueError(f"table inconnue « {table} » (tables : {', '.join(names)})")
         if output is None:
-            raise ValueError("le format csv écrit plusieurs tables : donnez un dossier avec --output")
+            name = (table or STDOUT_TABLE).removesuffix(".csv") + ".csv"
+            return csv_tables(store, only=name)[name].encode("utf-8")
+        if table is not None:
+            raise ValueError("--table choisit la table écrite sur la sortie standard ; avec --output, "
+                             "toutes les tables sont écrites dans le dossier")
+        tables = csv_tables(store)
         output.mkdir(parents=True, exist_ok=True)
         for name, text in tables.items():
             (output / name).write_text(text, encoding="utf-8")
         return None
+    if table is not None:
+        raise ValueError("--table ne vaut que pour le format csv")
+    pretty = fmt == "jsonld" and not compact
     if output is None:
-        return dump(store.raw, fmt)
+        data = dump(store.raw, fmt)
+        return indent_jsonld(data) if pretty else data
     output.parent.mkdir(parents=True, exist_ok=True)
-    dump_to(store.raw, fmt, output)
+    if pretty:
+        output.write_bytes(indent_jsonld(dump(store.raw, fmt)))
+    else:
+        dump_to(store.raw, fmt, output)
     return None
+
+
+def indent_jsonld(data: bytes) -> bytes:
+    """JSON-LD a person can read and diff: one key per line (Oxigraph writes it all on one line)."""
+    return json.dumps(json.loads(data), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
 
 
 def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None = None) -> None:
