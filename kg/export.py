@@ -123,8 +123,9 @@ SELECT ?programme ?fiche ?titre ?axe ?statut ?ligne ?iri WHERE {
   BIND(?pid AS ?programme)
 } ORDER BY ?fiche""",
     "roles.csv": """
-SELECT ?fiche ?role ?nom ?type ?portee ?citation ?ligne ?agent WHERE {
-  ?r a kg:Role ; kg:fiche/kg:ficheNumber ?fiche ; kg:roleCode ?role ; kg:quote ?citation ; kg:lineStart ?ligne .
+SELECT ?fiche ?role ?nom ?type ?portee ?citation ?ligne_debut ?ligne_fin ?agent WHERE {
+  ?r a kg:Role ; kg:fiche/kg:ficheNumber ?fiche ; kg:roleCode ?role ; kg:quote ?citation ;
+     kg:lineStart ?ligne_debut ; kg:lineEnd ?ligne_fin .
   OPTIONAL { ?r kg:agent ?agent . ?agent rdfs:label ?nom ; kg:entityType ?type }
   OPTIONAL { ?r kg:scope ?portee }
 } ORDER BY ?fiche ?role ?nom""",
@@ -145,10 +146,30 @@ SELECT ?fiche ?libelle ?sorte ?statut ?date ?date_imprimee ?annee_deduite ?parti
   OPTIONAL { ?iri schema:startDate ?date ; kg:yearInferred ?annee_deduite }
   OPTIONAL { ?iri kg:dateText ?date_imprimee }
   OPTIONAL { ?iri kg:participants ?participants ; kg:participantsPrecision ?precision ; kg:participantsText ?participants_imprimes }
-  OPTIONAL { ?iri schema:location/rdfs:label ?lieu }
+  OPTIONAL { SELECT ?iri (GROUP_CONCAT(?un_lieu; separator=" ; ") AS ?lieu) WHERE { ?iri schema:location/rdfs:label ?un_lieu }
+             GROUP BY ?iri }
   OPTIONAL { ?iri kg:periodStart ?start }
 } ORDER BY ?fiche (!BOUND(?start)) ?start ?libelle""",
 }
+
+
+#: Tables whose rows get a ``non_imprime`` column: which of the row's values the document does not print, and why.
+NOT_PRINTED_TABLES = ("entites.csv", "evenements.csv")
+#: The property a not-printed fact is about, as the CSV names it.
+PROPERTY_FR = {"http://www.w3.org/2000/01/rdf-schema#label": "libellé", "https://schema.org/startDate": "date",
+               "https://schema.org/endDate": "date de fin"}
+
+
+def _not_printed(store: OxigraphStore) -> dict[str, str]:
+    """IRI -> "libellé : développé d'après une source publique" (several joined by " ; ")."""
+    from kg.namespaces import sparql_prefixes
+
+    result = store.query(sparql_prefixes() + """SELECT ?s ?p ?why WHERE {
+  ?s kg:notPrinted ?n . ?n kg:onProperty ?p ; rdfs:label ?why } ORDER BY ?s ?p""")
+    out: dict[str, list[str]] = {}
+    for row in result.rows:
+        out.setdefault(str(row["s"]), []).append(f"{PROPERTY_FR.get(str(row['p']), str(row['p']))} : {row['why']}")
+    return {iri: " ; ".join(parts) for iri, parts in out.items()}
 
 
 def csv_tables(source: "Graph | OxigraphStore", only: str | None = None) -> dict[str, str]:
@@ -157,16 +178,19 @@ def csv_tables(source: "Graph | OxigraphStore", only: str | None = None) -> dict
 
     store = source if isinstance(source, OxigraphStore) else OxigraphStore.from_graph(source)
     out = {}
+    notes = _not_printed(store) if only is None or only in NOT_PRINTED_TABLES else {}
     for name, query in TABLES.items():
         if only is not None and name != only:
             continue
         result = store.query(sparql_prefixes() + query)
+        extra = name in NOT_PRINTED_TABLES
         buffer = io.StringIO()
         buffer.write("\ufeff")
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(result.vars)
+        writer.writerow(result.vars + (["non_imprime"] if extra else []))
         for row in result.rows:
-            writer.writerow(["" if row[v] is None else str(row[v]) for v in result.vars])
+            cells = ["" if row[v] is None else str(row[v]) for v in result.vars]
+            writer.writerow(cells + ([notes.get(str(row["iri"]), "")] if extra else []))
         out[name] = buffer.getvalue()
     return out
 
