@@ -154,6 +154,8 @@ class _Builder:
             self.add(iri, KG.relatedLaw, entity_iri("law", d["related_law"]))
         if d.get("publisher"):
             self.add(iri, DCTERMS.publisher, entity_iri("organisation", d["publisher"]))
+        for partner in d.get("partners") or []:  # made in partnership ("RTES partenaire de l'étude avec le Labo de l'ESS")
+            self.add(iri, DCTERMS.contributor, entity_iri("organisation", partner))
         for person in d.get("authors") or []:
             self.add(iri, DCTERMS.creator, entity_iri("person", person))
         for about in d.get("about") or []:
@@ -198,6 +200,8 @@ class _Builder:
             self.lines(r, role["quote"]["lines"])
             if role["scope"]:
                 self.add(r, KG.scope, Literal(role["scope"], lang=FR))
+            if role["note"]:
+                self.add(r, SKOS.note, Literal(role["note"], lang=FR))
             if role["agent"]:
                 kind = "person" if ("person", role["agent"]) in self.ds.entities else "organisation"
                 agent = entity_iri(kind, role["agent"])

@@ -324,7 +324,7 @@ EXTRA_KEYS = {
     "law": {"kind", "short_label", "number", "date", "expansion_source"},
     "concept": {"kind", "broader", "expansion_source", "related_law"},
     "territory": {"kind", "insee_region", "part_of"},
-    "publication": {"kind", "publisher", "authors", "part_of", "year", "status", "about",
+    "publication": {"kind", "publisher", "partners", "authors", "part_of", "year", "status", "about",
                     "expansion_source"},
 }
 
@@ -382,6 +382,8 @@ def _check_entity(ck: _Checker, kind: str, rec: Any, where: Where) -> Entity | N
         data["related_law"] = ck.ref(rec["related_law"], ("law",), where, "related_law", line("related_law"))
     if "publisher" in rec:
         data["publisher"] = ck.ref(rec["publisher"], ("organisation",), where, "publisher", line("publisher"))
+    if "partners" in rec:
+        data["partners"] = ck.ref_list(rec["partners"], ("organisation",), where, "partners", line("partners"))
     if "authors" in rec:
         data["authors"] = ck.ref_list(rec["authors"], ("person",), where, "authors", line("authors"))
     if "about" in rec:
@@ -492,17 +494,20 @@ def _check_fiche(ck: _Checker, rec: Any, file: str, programme: str, axes: set[st
         key = f"roles[{i}]"
         rline = getattr(role, "line", line("roles"))
         rwhere = Where(file, rline, where.record)
-        if not ck.keys(role, rwhere, key + ".", {"role", "agent", "text", "lines", "scope"}, {"role", "agent", "text", "lines"}):
+        if not ck.keys(role, rwhere, key + ".", {"role", "agent", "text", "lines", "scope", "note"}, {"role", "agent", "text", "lines"}):
             continue
         code = ck.enum(role.get("role"), ROLE_CODES, rwhere, key + ".role", rline)
         agent = None if role.get("agent") is None else ck.ref(role["agent"], ("person", "organisation"), rwhere, key + ".agent", rline)
         quote = ck.quoted({"text": role.get("text"), "lines": role.get("lines")}, rwhere, key, rline)
-        scope = role.get("scope")
-        if scope is not None and quote and normalise_space(str(scope)) not in quote["text"] and \
-                normalise_space(str(scope)) not in join_lines(ck.source, *quote["lines"]):
-            ck.problem(rwhere, key + ".scope", f"portée {scope!r} introuvable dans la citation du rôle", rline)
+        # scope: what the agent contributes ("partages d'expériences"); note: anything else printed ("passation à prévoir")
+        for part, what in (("scope", "portée"), ("note", "note")):
+            value = role.get(part)
+            if value is not None and quote and normalise_space(str(value)) not in quote["text"] and \
+                    normalise_space(str(value)) not in join_lines(ck.source, *quote["lines"]):
+                ck.problem(rwhere, f"{key}.{part}", f"{what} {value!r} introuvable dans la citation du rôle", rline)
         if code and quote:
-            roles.append({"role": code, "agent": agent, "quote": quote, "scope": scope, "line": rline})
+            roles.append({"role": code, "agent": agent, "quote": quote, "scope": role.get("scope"), "note": role.get("note"),
+                          "line": rline})
     data["roles"] = roles
     sections, items = [], []
     for s_index, section in enumerate(rec.get("sections") or [], start=1):
