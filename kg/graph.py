@@ -165,7 +165,7 @@ class _Builder:
             self.extend(not_printed(iri, RDFS.label, "source-publique", d.get("expansion_note")))
         for link in d.get("links") or []:
             self.extend(link_triples(iri, link))
-        linked = bool(d.get("links"))
+        linked = any(link["match"] != "related" for link in d.get("links") or [])  # a parent's identifier is not ours
         self.add(iri, KG.linkStatus, Literal("lie" if linked else "non-lie"))
 
     # -- fiches ---------------------------------------------------------------------------------------
