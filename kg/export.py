@@ -160,6 +160,11 @@ PROPERTY_FR = {"http://www.w3.org/2000/01/rdf-schema#label": "libellé", "https:
                "https://schema.org/endDate": "date de fin"}
 
 
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet will not run as a formula ("+ de 280 participant.e.s", "=HYPERLINK(…)"): a leading quote."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
 def _not_printed(store: OxigraphStore) -> dict[str, str]:
     """IRI -> "libellé : développé d'après une source publique" (several joined by " ; ")."""
     from kg.namespaces import sparql_prefixes
@@ -189,7 +194,7 @@ def csv_tables(source: "Graph | OxigraphStore", only: str | None = None) -> dict
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(result.vars + (["non_imprime"] if extra else []))
         for row in result.rows:
-            cells = ["" if row[v] is None else str(row[v]) for v in result.vars]
+            cells = [spreadsheet_safe("" if row[v] is None else str(row[v])) for v in result.vars]
             writer.writerow(cells + ([notes.get(str(row["iri"]), "")] if extra else []))
         out[name] = buffer.getvalue()
     return out

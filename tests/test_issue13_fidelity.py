@@ -163,3 +163,12 @@ def test_new_identifiers_with_their_scheme_match_and_source(graph):
     assert (marseille, SKOS.closeMatch, URIRef("http://www.wikidata.org/entity/Q23482")) in graph
     assert (entity_iri("organisation", "ademe"), SKOS.exactMatch,
             URIRef("https://rdf.archives-nationales.culture.gouv.fr/agent/009994")) in graph
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(graph):
+    """"+ de 280 participant.e.s" is printed text, not a formula for the spreadsheet that opens evenements.csv."""
+    seminar = next(r for r in _table(graph, "evenements.csv") if r["iri"].endswith("seminaire-national-politique-de-la-ville-ess"))
+    assert seminar["participants_imprimes"] == "'+ de 280 participant.e.s"
+    for name in ("fiches.csv", "roles.csv", "entites.csv", "entites_fiches.csv", "evenements.csv"):
+        for row in _table(graph, name):
+            assert not [v for v in row.values() if v[:1] in ("=", "+", "-", "@")], (name, row)
