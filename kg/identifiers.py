@@ -23,7 +23,6 @@ LINK_IRI: dict[str, Callable[[str], URIRef]] = {
 #: scheme -> the public page where a person reads the record (for identifiers that are codes, not IRIs).
 LINK_PAGE: dict[str, Callable[[str], URIRef]] = {
     "siren": lambda i: URIRef(f"https://annuaire-entreprises.data.gouv.fr/entreprise/{i}"),
-    "nor": lambda i: URIRef(f"https://www.legifrance.gouv.fr/jorf/id/{i}"),  # never used alone: a NOR rides with its JORFTEXT
     "celex": lambda i: URIRef(f"https://eur-lex.europa.eu/legal-content/FR/TXT/?uri=CELEX:{i}"),
     "legitext": lambda i: URIRef(f"https://www.legifrance.gouv.fr/codes/texte_lc/{i}"),
 }
@@ -40,9 +39,12 @@ def link_node(entity: URIRef, scheme: str, ident: str) -> URIRef:
     return URIRef(f"{entity}#lien-{scheme}-{re.sub(r'[^A-Za-z0-9]+', '-', ident.rsplit('/', 1)[-1]).strip('-')}")
 
 
-def link_target(scheme: str, ident: str) -> URIRef:
-    """Where the identifier leads: its IRI, or the public page of a code (SIREN, CELEX, LEGITEXT)."""
-    return LINK_IRI[scheme](ident) if scheme in LINK_IRI else LINK_PAGE[scheme](ident)
+def link_target(scheme: str, ident: str) -> URIRef | None:
+    """Where the identifier leads: its IRI, or the public page of a code (SIREN, CELEX, LEGITEXT); a NOR has none
+    of its own (its text's JORFTEXT link is the page)."""
+    if scheme in LINK_IRI:
+        return LINK_IRI[scheme](ident)
+    return LINK_PAGE[scheme](ident) if scheme in LINK_PAGE else None
 
 
 def link_triples(entity: URIRef, link: dict[str, Any]) -> list[tuple[URIRef, URIRef, Any]]:
@@ -50,7 +52,7 @@ def link_triples(entity: URIRef, link: dict[str, Any]) -> list[tuple[URIRef, URI
     scheme, ident, match = link["scheme"], link["id"], link["match"]
     target = link_target(scheme, ident)
     out: list[tuple[URIRef, URIRef, Any]] = []
-    if scheme in LINK_IRI or match != "exact":
+    if target is not None and (scheme in LINK_IRI or match != "exact"):
         out.append((entity, MATCH_PROPERTY[match], target))
     if scheme in LINK_LITERAL and match == "exact":
         out.append((entity, LINK_LITERAL[scheme], Literal(ident)))
@@ -58,8 +60,9 @@ def link_triples(entity: URIRef, link: dict[str, Any]) -> list[tuple[URIRef, URI
     node = link_node(entity, scheme, ident)
     out += [(entity, KG.externalLink, node), (node, RDF.type, KG.ExternalLink),
             (node, KG.linkScheme, Literal(scheme)), (node, KG.externalId, Literal(ident)),
-            (node, KG.linkMatch, Literal(match)), (node, KG.linkTarget, target),
-            (node, DCTERMS.source, Literal(link["verified"]))]
+            (node, KG.linkMatch, Literal(match)), (node, DCTERMS.source, Literal(link["verified"]))]
+    if target is not None:
+        out.append((node, KG.linkTarget, target))
     if link.get("note"):
         out.append((node, SKOS.note, Literal(link["note"])))
     return out

@@ -172,3 +172,13 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(graph):
     for name in ("fiches.csv", "roles.csv", "entites.csv", "entites_fiches.csv", "evenements.csv"):
         for row in _table(graph, name):
             assert not [v for v in row.values() if v[:1] in ("=", "+", "-", "@")], (name, row)
+
+
+def test_every_described_link_leads_to_its_record_except_a_nor(graph):
+    """A NOR has no page of its own (Légifrance's /jorf/id/ takes a JORFTEXT): no address rather than a broken one."""
+    nodes = list(graph.subjects(RDF.type, KG.ExternalLink))
+    assert len(nodes) >= 50
+    for node in nodes:
+        scheme = str(graph.value(node, KG.linkScheme))
+        assert (graph.value(node, KG.linkTarget) is None) == (scheme == "nor"), node
+        assert str(graph.value(node, URIRef("http://purl.org/dc/terms/source")))
