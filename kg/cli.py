@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from kg import __version__
 
 DEFAULT_LIMIT = 10_000
+#: The exit status of a Unix tool whose reader went away (``kg … | head``): 128 + SIGPIPE.
+BROKEN_PIPE_STATUS = 141
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -137,7 +140,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     store = open_store(args.store, args.dist)
     try:
-        data = write_export(store, args.format, Path(args.output) if args.output else None)
+        data = write_export(store, args.format, Path(args.output) if args.output else None,
+                            table=args.table, compact=args.compact)
     except ValueError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return 1
@@ -241,7 +245,11 @@ def parser() -> argparse.ArgumentParser:
 
     ex = sub.add_parser("export", help="exporter le graphe : ttl, nt, jsonld, trig ou csv")
     ex.add_argument("--format", "-f", choices=("ttl", "nt", "jsonld", "trig", "csv"), default="ttl")
-    ex.add_argument("--output", "-o", help="fichier (dossier pour csv) ; la sortie standard par défaut")
+    ex.add_argument("--output", "-o", help="fichier (dossier pour csv : toutes les tables) ; la sortie standard par défaut")
+    ex.add_argument("--table", default=None, metavar="NOM",
+                    help="csv sur la sortie standard : la table écrite (fiches par défaut ; roles, entites, "
+                         "entites_fiches, evenements)")
+    ex.add_argument("--compact", action="store_true", help="JSON-LD sur une seule ligne (indenté par défaut)")
     ex.add_argument("--store", default=None, help="chemin d'un magasin embarqué (défaut : le dernier build)")
     ex.set_defaults(func=cmd_export)
 
@@ -274,7 +282,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        return _reader_gone()
     except DataError as exc:
         print(f"kg: {len(exc.problems)} problème(s) dans les données :", file=sys.stderr)
         for problem in exc.problems:
@@ -286,6 +298,14 @@ def main(argv: list[str] | None = None) -> int:
     except (QueryError, StoreError, TermError, OSError) as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return 1
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (``kg … | head``): stop quietly, as Unix tools do."""
+    # Python would flush stdout again at exit and print "Exception ignored … BrokenPipeError": point it at devnull
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return BROKEN_PIPE_STATUS
 
 
 if __name__ == "__main__":

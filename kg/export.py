@@ -123,8 +123,9 @@ SELECT ?programme ?fiche ?titre ?axe ?statut ?ligne ?iri WHERE {
   BIND(?pid AS ?programme)
 } ORDER BY ?fiche""",
     "roles.csv": """
-SELECT ?fiche ?role ?nom ?type ?portee ?citation ?ligne ?agent WHERE {
-  ?r a kg:Role ; kg:fiche/kg:ficheNumber ?fiche ; kg:roleCode ?role ; kg:quote ?citation ; kg:lineStart ?ligne .
+SELECT ?fiche ?role ?nom ?type ?portee ?citation ?ligne_debut ?ligne_fin ?agent WHERE {
+  ?r a kg:Role ; kg:fiche/kg:ficheNumber ?fiche ; kg:roleCode ?role ; kg:quote ?citation ;
+     kg:lineStart ?ligne_debut ; kg:lineEnd ?ligne_fin .
   OPTIONAL { ?r kg:agent ?agent . ?agent rdfs:label ?nom ; kg:entityType ?type }
   OPTIONAL { ?r kg:scope ?portee }
 } ORDER BY ?fiche ?role ?nom""",
@@ -145,44 +146,93 @@ SELECT ?fiche ?libelle ?sorte ?statut ?date ?date_imprimee ?annee_deduite ?parti
   OPTIONAL { ?iri schema:startDate ?date ; kg:yearInferred ?annee_deduite }
   OPTIONAL { ?iri kg:dateText ?date_imprimee }
   OPTIONAL { ?iri kg:participants ?participants ; kg:participantsPrecision ?precision ; kg:participantsText ?participants_imprimes }
-  OPTIONAL { ?iri schema:location/rdfs:label ?lieu }
+  OPTIONAL { SELECT ?iri (GROUP_CONCAT(?un_lieu; separator=" ; ") AS ?lieu) WHERE { ?iri schema:location/rdfs:label ?un_lieu }
+             GROUP BY ?iri }
   OPTIONAL { ?iri kg:periodStart ?start }
 } ORDER BY ?fiche (!BOUND(?start)) ?start ?libelle""",
 }
 
 
-def csv_tables(source: "Graph | OxigraphStore") -> dict[str, str]:
-    """Tables an analyst opens in a spreadsheet (UTF-8 with BOM, comma-separated)."""
+#: Tables whose rows get a ``non_imprime`` column: which of the row's values the document does not print, and why.
+NOT_PRINTED_TABLES = ("entites.csv", "evenements.csv")
+#: The property a not-printed fact is about, as the CSV names it.
+PROPERTY_FR = {"http://www.w3.org/2000/01/rdf-schema#label": "libellé", "https://schema.org/startDate": "date",
+               "https://schema.org/endDate": "date de fin"}
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet will not run as a formula ("+ de 280 participant.e.s", "=HYPERLINK(…)"): a leading quote."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def _not_printed(store: OxigraphStore) -> dict[str, str]:
+    """IRI -> "libellé : développé d'après une source publique" (several joined by " ; ")."""
+    from kg.namespaces import sparql_prefixes
+
+    result = store.query(sparql_prefixes() + """SELECT ?s ?p ?why WHERE {
+  ?s kg:notPrinted ?n . ?n kg:onProperty ?p ; rdfs:label ?why } ORDER BY ?s ?p""")
+    out: dict[str, list[str]] = {}
+    for row in result.rows:
+        out.setdefault(str(row["s"]), []).append(f"{PROPERTY_FR.get(str(row['p']), str(row['p']))} : {row['why']}")
+    return {iri: " ; ".join(parts) for iri, parts in out.items()}
+
+
+def csv_tables(source: "Graph | OxigraphStore", only: str | None = None) -> dict[str, str]:
+    """Tables an analyst opens in a spreadsheet (UTF-8 with BOM, comma-separated); ``only`` one of them."""
     from kg.namespaces import sparql_prefixes
 
     store = source if isinstance(source, OxigraphStore) else OxigraphStore.from_graph(source)
     out = {}
+    notes = _not_printed(store) if only is None or only in NOT_PRINTED_TABLES else {}
     for name, query in TABLES.items():
+        if only is not None and name != only:
+            continue
         result = store.query(sparql_prefixes() + query)
+        extra = name in NOT_PRINTED_TABLES
         buffer = io.StringIO()
         buffer.write("\ufeff")
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(result.vars)
+        writer.writerow(result.vars + (["non_imprime"] if extra else []))
         for row in result.rows:
-            writer.writerow(["" if row[v] is None else str(row[v]) for v in result.vars])
+            cells = [spreadsheet_safe("" if row[v] is None else str(row[v])) for v in result.vars]
+            writer.writerow(cells + ([notes.get(str(row["iri"]), "")] if extra else []))
         out[name] = buffer.getvalue()
     return out
 
 
-def write_export(store: OxigraphStore, fmt: str, output: Path | None) -> bytes | None:
-    """``kg export``: bytes for stdout, or files written under ``output``."""
+#: ``kg export --format csv`` without ``--output``: the one table written to stdout unless ``--table`` says another.
+STDOUT_TABLE = "fiches"
+
+
+def write_export(store: OxigraphStore, fmt: str, output: Path | None, table: str | None = None,
+                 compact: bool = False) -> bytes | None:
+    """``kg export``: bytes for stdout, or files written under ``output``. JSON-LD is indented unless ``compact``."""
     if fmt == "csv":
-        tables = csv_tables(store)
+        names = [name.removesuffix(".csv") for name in TABLES]
+        if table is not None and table.removesuffix(".csv") not in names:
+            raise ValueError(f"table inconnue « {table} » (tables : {', '.join(names)})")
         if output is None:
-            raise ValueError("le format csv écrit plusieurs tables : donnez un dossier avec --output")
+            name = (table or STDOUT_TABLE).removesuffix(".csv") + ".csv"
+            return csv_tables(store, only=name)[name].encode("utf-8")
+        if table is not None:
+            raise ValueError("--table choisit la table écrite sur la sortie standard ; avec --output, "
+                             "toutes les tables sont écrites dans le dossier")
+        tables = csv_tables(store)
         output.mkdir(parents=True, exist_ok=True)
         for name, text in tables.items():
             (output / name).write_text(text, encoding="utf-8")
         return None
+    if table is not None:
+        raise ValueError("--table ne vaut que pour le format csv")
+    pretty = fmt == "jsonld" and not compact
     if output is None:
-        return dump(store.raw, fmt)
+        data = dump(store.raw, fmt)
+        return indent_jsonld(data) if pretty else data
     output.parent.mkdir(parents=True, exist_ok=True)
-    dump_to(store.raw, fmt, output)
+    if pretty:
+        output.write_bytes(indent_jsonld(dump(store.raw, fmt)))
+    else:
+        dump_to(store.raw, fmt, output)
     return None
 
 
@@ -190,6 +240,11 @@ def _readable(z: zipfile.ZipFile) -> None:
     """Every member readable by all once unzipped (0644): ``writestr`` gives 0600, a temporary file may too."""
     for info in z.infolist():
         info.external_attr = (0o100644 << 16) | (info.external_attr & 0xFFFF)
+
+
+def indent_jsonld(data: bytes) -> bytes:
+    """JSON-LD a person can read and diff: one key per line (Oxigraph writes it all on one line)."""
+    return json.dumps(json.loads(data), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
 
 
 def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None = None) -> None:

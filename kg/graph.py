@@ -8,12 +8,14 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
+from kg.identifiers import link_triples
 from kg.load import Dataset, Entity, Event, Fiche, Item, Where
 from kg.mentions import Mention, find_mentions
 from kg.namespaces import (
-    CONCEPT_SCHEME, ESSGLOBAL_STANDARD, KG, OA, ORG, PREFIXES, SCHEMA, SOURCE_DOCUMENT, WD,
+    CONCEPT_SCHEME, KG, OA, ORG, PREFIXES, SCHEMA, SOURCE_DOCUMENT,
     axis_iri, entity_iri, fiche_iri, part_iri, programme_iri,
 )
+from kg.provenance import not_printed
 from kg.referential_graph import referential_triples
 from kg.source import fold_key
 
@@ -27,17 +29,6 @@ TYPE_CODE = {
     "person": "personne", "organisation": "organisation", "law": "loi", "concept": "outil",
     "territory": "territoire", "publication": "publication", "event": "evenement",
 }
-LINK_IRI = {
-    "wikidata": lambda i: WD[i],
-    "ror": lambda i: URIRef(i),
-    "legifrance": lambda i: URIRef(f"https://www.legifrance.gouv.fr/jorf/id/{i}"),
-    "eli": lambda i: URIRef(i),
-    "insee-cog-region": lambda i: URIRef(f"http://id.insee.fr/geo/region/{i}"),
-    "essglobal": lambda i: ESSGLOBAL_STANDARD[i],
-}
-LINK_LITERAL = {"siren": KG.siren, "nor": KG.nor}
-
-
 def _date_literal(value: str) -> Literal:
     datatype = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}[len(value)]
     return Literal(value, datatype=datatype)
@@ -73,6 +64,10 @@ class _Builder:
         terms = self.terms
         self.triples.append((terms.setdefault(s, s), p, terms.setdefault(o, o)))
 
+    def extend(self, triples) -> None:
+        for s, p, o in triples:
+            self.add(s, p, o)
+
     def mark(self, iri: URIRef, where: Where) -> None:
         self.ds.provenance.setdefault(str(iri), where)
 
@@ -80,6 +75,11 @@ class _Builder:
         self.add(iri, KG.lineStart, Literal(span[0]))
         self.add(iri, KG.lineEnd, Literal(span[1]))
         self.add(iri, DCTERMS.source, SOURCE_DOCUMENT)
+
+    def prints(self, number: int, span: tuple[int, int]) -> bool:
+        """Whether lines ``span`` lie inside one of fiche ``number``'s items."""
+        return any(it.lines[0] <= span[0] and span[1] <= it.lines[1]
+                   for f in self.ds.fiches if f.number == number for it in f.items)
 
     def involve(self, fiche: URIRef, entity: URIRef, via: str, quote: str, span: tuple[int, int]) -> None:
         self.involvements.setdefault((fiche, entity), []).append((via, quote, span))
@@ -155,19 +155,18 @@ class _Builder:
             self.add(iri, KG.relatedLaw, entity_iri("law", d["related_law"]))
         if d.get("publisher"):
             self.add(iri, DCTERMS.publisher, entity_iri("organisation", d["publisher"]))
+        for partner in d.get("partners") or []:  # made in partnership ("RTES partenaire de l'étude avec le Labo de l'ESS")
+            self.add(iri, DCTERMS.contributor, entity_iri("organisation", partner))
         for person in d.get("authors") or []:
             self.add(iri, DCTERMS.creator, entity_iri("person", person))
         for about in d.get("about") or []:
             kind = next(k for k in ("organisation", "concept", "territory", "law") if (k, about) in self.ds.entities)
             self.add(iri, DCTERMS.subject, entity_iri(kind, about))
+        if d.get("expansion_source") == "public":
+            self.extend(not_printed(iri, RDFS.label, "source-publique", d.get("expansion_note")))
         for link in d.get("links") or []:
-            prop = SKOS.exactMatch if link["match"] == "exact" else SKOS.closeMatch
-            if link["scheme"] in LINK_IRI:
-                self.add(iri, prop, LINK_IRI[link["scheme"]](link["id"]))
-            else:
-                self.add(iri, LINK_LITERAL[link["scheme"]], Literal(link["id"]))
-            self.add(iri, KG.linkVerification, Literal(f"{link['scheme']} {link['id']} — {link['verified']}"))
-        linked = bool(d.get("links"))
+            self.extend(link_triples(iri, link))
+        linked = any(link["match"] != "related" for link in d.get("links") or [])  # a parent's identifier is not ours
         self.add(iri, KG.linkStatus, Literal("lie" if linked else "non-lie"))
 
     # -- fiches ---------------------------------------------------------------------------------------
@@ -202,6 +201,8 @@ class _Builder:
             self.lines(r, role["quote"]["lines"])
             if role["scope"]:
                 self.add(r, KG.scope, Literal(role["scope"], lang=FR))
+            if role["note"]:
+                self.add(r, SKOS.note, Literal(role["note"], lang=FR))
             if role["agent"]:
                 kind = "person" if ("person", role["agent"]) in self.ds.entities else "organisation"
                 agent = entity_iri(kind, role["agent"])
@@ -256,8 +257,12 @@ class _Builder:
             self.add(iri, KG.periodEnd, Literal(period(last, end=True), datatype=XSD.date))
             self.add(iri, KG.datePrecision, Literal({10: "jour", 7: "mois", 4: "annee"}[len(d["date"])]))
             self.add(iri, KG.yearInferred, Literal(bool(d.get("year_inferred"))))
+            if d.get("year_inferred"):
+                self.extend(not_printed(iri, SCHEMA.startDate, "annee-deduite"))
         if d.get("end"):
             self.add(iri, SCHEMA.endDate, _date_literal(d["end"]))
+            if d.get("end_inferred"):
+                self.extend(not_printed(iri, SCHEMA.endDate, "fin-deduite", d.get("note")))
         if d.get("date_text"):
             self.add(iri, KG.dateText, Literal(d["date_text"], lang=FR))
         if d.get("date_uncertain"):
@@ -280,10 +285,9 @@ class _Builder:
             self.lines(iri, quote["lines"])
         for item in ev.items:
             self.add(iri, KG.reportedIn, self.item_iri(item))
-        evidence = [(it.text, it.lines) for it in ev.items] or ([(quote["text"], quote["lines"])] if quote else [])
         links: list[tuple[URIRef, URIRef]] = []
-        if d.get("place"):
-            links.append((SCHEMA.location, entity_iri("territory", d["place"])))
+        for place in [d["place"]] if isinstance(d.get("place"), str) else d.get("place") or []:
+            links.append((SCHEMA.location, entity_iri("territory", place)))
         links += [(SCHEMA.organizer, entity_iri("organisation", o)) for o in d.get("organisers") or []]
         links += [(KG.coOrganizer, entity_iri("organisation", o)) for o in d.get("co_organisers") or []]
         links += [(SCHEMA.performer, entity_iri("person", p)) for p in d.get("speakers") or []]
@@ -293,10 +297,12 @@ class _Builder:
             fiche = fiche_iri(self.pid, number)
             self.add(iri, KG.fiche, fiche)
             self.add(fiche, KG.hasEvent, iri)
-            text, span = next(((t, s) for t, s in evidence if any(it.fiche == number and it.text == t for it in ev.items)),
-                              evidence[0] if evidence else ("", (0, 0)))
-            for _, target in links:
-                if text:
+            # only the fiche's own lines are evidence: a place printed in fiche 2 is not fiche 3's
+            own = [(it.text, it.lines) for it in ev.items if it.fiche == number]
+            if not own and quote and self.prints(number, quote["lines"]):
+                own = [(quote["text"], quote["lines"])]
+            for text, span in own[:1]:
+                for _, target in links:
                     self.involve(fiche, target, "evenement", text, span)
 
     # -- mentions and involvement -------------------------------------------------------------------
@@ -401,4 +407,4 @@ def build_triples(dataset: Dataset) -> list[tuple[Any, URIRef, Any]]:
     return b.triples
 
 
-__all__ = ["build_graph", "build_triples", "graph_of", "period", "TYPE_CODE", "PROV"]
+__all__ = ["build_graph", "build_triples", "graph_of", "period", "TYPE_CODE", "PROV", "SKOS"]

@@ -44,9 +44,11 @@ def _names(entity) -> list[str]:
 
 def propose(dataset: Dataset, endpoint: str = WIKIDATA, batch: int = 20, timeout: float = 30.0, retries: int = 3,
             pause: float = 1.0, agent: str = USER_AGENT) -> list[Proposal]:
-    """Candidates for every organisation, law and concept that has no verified link yet."""
+    """Candidates for every organisation, law and concept that has no verified Wikidata link yet."""
     store = RemoteStore(endpoint, timeout=timeout, retries=retries, backoff=1.0, agent=agent)
-    todo = [e for e in dataset.entities.values() if e.kind in KINDS and not e.data.get("links")]
+    # a SIREN or a related item (a predecessor's) is not a Wikidata link: the entity still gets candidates
+    todo = [e for e in dataset.entities.values() if e.kind in KINDS and not any(
+        link["scheme"] == "wikidata" and link["match"] != "related" for link in e.data.get("links") or [])]
     by_name: dict[str, list] = {}
     for entity in todo:
         for name in _names(entity):

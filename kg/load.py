@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from kg.identifiers import LINK_MATCHES, LINK_SCHEMES
 from kg.source import join_lines, normalise_space, source_lines
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -42,8 +43,6 @@ KINDS = {
                     "newsletter", "etude", "faq", "mooc", "video", "these", "catalogue", "collection",
                     "site", "synthese", "charte", "tribune", "repertoire"),
 }
-LINK_SCHEMES = ("wikidata", "ror", "siren", "legifrance", "nor", "eli", "insee-cog-region", "essglobal")
-LINK_MATCHES = ("exact", "close")
 
 #: file name -> (top-level key, entity kind)
 ENTITY_FILES = {
@@ -321,11 +320,11 @@ class _Checker:
 COMMON_KEYS = {"id", "label", "aliases", "description", "links", "link_status"}
 EXTRA_KEYS = {
     "person": set(),
-    "organisation": {"kind", "acronym", "expansion_source", "part_of"},
+    "organisation": {"kind", "acronym", "expansion_source", "expansion_note", "part_of"},
     "law": {"kind", "short_label", "number", "date", "expansion_source"},
     "concept": {"kind", "broader", "expansion_source", "related_law"},
     "territory": {"kind", "insee_region", "part_of"},
-    "publication": {"kind", "publisher", "authors", "part_of", "year", "status", "about",
+    "publication": {"kind", "publisher", "partners", "authors", "part_of", "year", "status", "about",
                     "expansion_source"},
 }
 
@@ -365,7 +364,7 @@ def _check_entity(ck: _Checker, kind: str, rec: Any, where: Where) -> Entity | N
     data["links"] = _check_links(ck, rec.get("links"), where, line("links"))
     if "link_status" in rec:
         data["link_status"] = ck.enum(rec["link_status"], ("verified", "unverified"), where, "link_status", line("link_status"))
-    for key in ("acronym", "expansion_source", "short_label", "number", "status"):
+    for key in ("acronym", "expansion_source", "expansion_note", "short_label", "number", "status"):
         if key in rec:
             data[key] = ck.text(str(rec[key]) if rec[key] is not None else None, where, key, line(key))
     if "date" in rec:
@@ -383,6 +382,8 @@ def _check_entity(ck: _Checker, kind: str, rec: Any, where: Where) -> Entity | N
         data["related_law"] = ck.ref(rec["related_law"], ("law",), where, "related_law", line("related_law"))
     if "publisher" in rec:
         data["publisher"] = ck.ref(rec["publisher"], ("organisation",), where, "publisher", line("publisher"))
+    if "partners" in rec:
+        data["partners"] = ck.ref_list(rec["partners"], ("organisation",), where, "partners", line("partners"))
     if "authors" in rec:
         data["authors"] = ck.ref_list(rec["authors"], ("person",), where, "authors", line("authors"))
     if "about" in rec:
@@ -396,20 +397,22 @@ def _check_links(ck: _Checker, links: Any, where: Where, line: int) -> list[dict
     out = []
     for i, link in enumerate(links or []):
         key = f"links[{i}]"
-        if not ck.keys(link, where, key + ".", {"scheme", "id", "match", "verified"}, {"scheme", "id", "match", "verified"}):
+        if not ck.keys(link, where, key + ".", {"scheme", "id", "match", "verified", "note"}, {"scheme", "id", "match", "verified"}):
             continue
         scheme = ck.enum(link.get("scheme"), LINK_SCHEMES, where, key + ".scheme", line)
         match = ck.enum(link.get("match"), LINK_MATCHES, where, key + ".match", line)
         ident = ck.text(str(link.get("id")), where, key + ".id", line)
         verified = ck.text(link.get("verified"), where, key + ".verified", line)
         if scheme and match and ident and verified:
-            out.append({"scheme": scheme, "id": ident, "match": match, "verified": verified})
+            out.append({"scheme": scheme, "id": ident, "match": match, "verified": verified,
+                        "note": ck.text(link["note"], where, key + ".note", line) if link.get("note") is not None else None})
     return out
 
 
 # --- events -------------------------------------------------------------------------------------
 
-EVENT_KEYS = {"id", "kind", "label", "title", "date", "end", "date_text", "year_inferred", "date_uncertain",
+EVENT_KEYS = {"id", "kind", "label", "title", "date", "end", "date_text", "year_inferred", "end_inferred",
+              "date_uncertain",
               "status", "participants", "place", "online", "organisers", "co_organisers", "speakers",
               "part_of", "note"}
 
@@ -432,7 +435,7 @@ def _check_event(ck: _Checker, rec: Any, where: Where, default_status: str | Non
         ck.problem(where, "end", f"la fin {data['end']} précède le début {data['date']}", line("end"))
     if "end" in rec and "date" not in rec:
         ck.problem(where, "end", "une fin sans date de début", line("end"))
-    for key in ("year_inferred", "date_uncertain", "online"):
+    for key in ("year_inferred", "end_inferred", "date_uncertain", "online"):
         if key in rec:
             data[key] = ck.boolean(rec[key], where, key, line(key))
     status = rec.get("status", default_status)
@@ -447,8 +450,9 @@ def _check_event(ck: _Checker, rec: Any, where: Where, default_status: str | Non
             data[key] = {"text": ck.text(p.get("text"), where, key + ".text", line(key)),
                          "count": ck.integer(p.get("count"), where, key + ".count", line(key), 1),
                          "precision": ck.enum(p.get("precision"), PRECISIONS, where, key + ".precision", line(key))}
-    if "place" in rec:
-        data["place"] = ck.ref(rec["place"], ("territory",), where, "place", line("place"))
+    if "place" in rec:  # one territory, or several when the text prints several ("région PACA - Corse")
+        data["place"] = (ck.ref_list(rec["place"], ("territory",), where, "place", line("place"))
+                         if isinstance(rec["place"], list) else ck.ref(rec["place"], ("territory",), where, "place", line("place")))
     for key, kinds in (("organisers", ("organisation",)), ("co_organisers", ("organisation",)),
                        ("speakers", ("person",))):
         if key in rec:
@@ -490,17 +494,20 @@ def _check_fiche(ck: _Checker, rec: Any, file: str, programme: str, axes: set[st
         key = f"roles[{i}]"
         rline = getattr(role, "line", line("roles"))
         rwhere = Where(file, rline, where.record)
-        if not ck.keys(role, rwhere, key + ".", {"role", "agent", "text", "lines", "scope"}, {"role", "agent", "text", "lines"}):
+        if not ck.keys(role, rwhere, key + ".", {"role", "agent", "text", "lines", "scope", "note"}, {"role", "agent", "text", "lines"}):
             continue
         code = ck.enum(role.get("role"), ROLE_CODES, rwhere, key + ".role", rline)
         agent = None if role.get("agent") is None else ck.ref(role["agent"], ("person", "organisation"), rwhere, key + ".agent", rline)
         quote = ck.quoted({"text": role.get("text"), "lines": role.get("lines")}, rwhere, key, rline)
-        scope = role.get("scope")
-        if scope is not None and quote and normalise_space(str(scope)) not in quote["text"] and \
-                normalise_space(str(scope)) not in join_lines(ck.source, *quote["lines"]):
-            ck.problem(rwhere, key + ".scope", f"portée {scope!r} introuvable dans la citation du rôle", rline)
+        # scope: what the agent contributes ("partages d'expériences"); note: anything else printed ("passation à prévoir")
+        for part, what in (("scope", "portée"), ("note", "note")):
+            value = role.get(part)
+            if value is not None and quote and normalise_space(str(value)) not in quote["text"] and \
+                    normalise_space(str(value)) not in join_lines(ck.source, *quote["lines"]):
+                ck.problem(rwhere, f"{key}.{part}", f"{what} {value!r} introuvable dans la citation du rôle", rline)
         if code and quote:
-            roles.append({"role": code, "agent": agent, "quote": quote, "scope": scope, "line": rline})
+            roles.append({"role": code, "agent": agent, "quote": quote, "scope": role.get("scope"), "note": role.get("note"),
+                          "line": rline})
     data["roles"] = roles
     sections, items = [], []
     for s_index, section in enumerate(rec.get("sections") or [], start=1):

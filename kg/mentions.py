@@ -9,8 +9,10 @@ from kg.load import Alias, Dataset, Entity, Item
 from kg.source import fold
 
 CONTEXT = 30  # characters of prefix and suffix kept with each quote
-#: An organisation named inside the name of one of these is an actor too ("Appel à commun de l'Ademe").
-OWNED_BY_ACTORS = ("concept", "publication", "law")
+#: A person, organisation or tool named inside another entity's name counts too ("Appel à commun de l'Ademe",
+#: "thèse Charlotte Dudignac", "Points de RepèrESS - Cités de l'emploi"): it is printed there, in the same quote.
+#: A tool inside a narrower tool's name ("coopératives" in "plateformes coopératives") is left to skos:broader.
+NESTED_KINDS = ("person", "organisation", "concept")
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Matcher:
 
     def find(self, item: Item) -> list[Mention]:
         """Longest match wins: a span inside a longer mention ("Bretagne" in "CRESS Bretagne") is dropped,
-        except an organisation inside the name of a tool, publication or law, which acts in it."""
+        except a person, an organisation or a tool inside another entity's name, which is mentioned there too."""
         folded, origin = fold(item.text)
         words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(folded)]
         spans: list[tuple[int, int, Entity]] = []
@@ -60,8 +62,10 @@ class Matcher:
         kept: list[tuple[int, int, Entity]] = []
         for start, end, entity in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
             clash = [k for k in kept if k[0] < end and start < k[1]]
-            nested_actor = entity.kind == "organisation" and clash and all(
-                k[0] <= start and end <= k[1] and k[2].kind in OWNED_BY_ACTORS for k in clash)
+            # not a shorter form of the same entity, nor a broader tool inside a narrower one (skos:broader says that)
+            nested_actor = entity.kind in NESTED_KINDS and clash and all(
+                k[0] <= start and end <= k[1] and (k[0], k[1]) != (start, end) and k[2] is not entity
+                and not (entity.kind == "concept" == k[2].kind) for k in clash)
             if clash and not nested_actor and not all((k[0], k[1]) == (start, end) for k in clash):
                 continue
             if any((k[0], k[1], k[2].kind, k[2].id) == (start, end, entity.kind, entity.id) for k in clash):

@@ -160,7 +160,11 @@ def test_roles_as_printed(graph):
     assert ("referent-ca", "eurometropole-de-strasbourg", "") in _roles(graph, 3)
     assert ("referent-ca", "?", "") in _roles(graph, 14)
     assert ("referent-ca", "antoine-dubois", "sur MLC") in _roles(graph, 11)
-    assert ("referent-ca", "patricia-andriot", "passation à prévoir") in _roles(graph, 12)
+    # "(passation à prévoir)" is a note about a handover, not a scope (issue 13)
+    assert ("referent-ca", "patricia-andriot", "") in _roles(graph, 12)
+    andriot = next(r for r in graph.subjects(KG.agent, URIRef("https://ess-kg.example/personne/patricia-andriot"))
+                   if (r, KG.fiche, fiche_iri("rtes-2024", 12)) in graph)
+    assert str(graph.value(andriot, URIRef("http://www.w3.org/2004/02/skos/core#note"))) == "passation à prévoir"
     assert ("referent-ca", "isabelle-hardy", "en particulier sur EGA/éco/socio/conditionnalité des aides") in _roles(graph, 8)
     assert ("referent-equipe", "pierre-alain-simon", "") in _roles(graph, 13)
     assert {r for r in _roles(graph, 1) if r[0] == "referent-equipe"} == {
@@ -212,6 +216,7 @@ def _verified_identifiers() -> set[str]:
     for row in ref["laws"]:
         ids |= {row[k] for k in ("jorftext", "nor", "eli_alias") if k in row and row[k] != "unverified"}
     ids |= set(ref["insee_regions"])
+    ids |= {row["id"] for row in ref["more_ids"]}
     ids |= {c["code"] for c in ref["essglobal"]["concepts"]}
     return ids
 
@@ -234,7 +239,32 @@ def test_links_are_only_the_verified_ones(dataset):
             assert link["id"] in verified, f"{entity.where}: {link['id']} is not in the verified list"
             assert link["verified"], entity.where
     assert checked >= 20
-    assert not dataset.entities[("organisation", "banque-des-territoires")].data["links"]
+    # the Banque des Territoires carries its parent's SIREN as a related link only, never as its own
+    assert {(l["scheme"], l["match"]) for l in dataset.entities[("organisation", "banque-des-territoires")].data["links"]} == {
+        ("siren", "related")}
+
+
+def test_more_ids_are_in_the_data_with_their_match(dataset):
+    """Each ``more_ids`` row of the verified list whose entity is in the graph is a link with the same scheme and match
+    (a "related" row never becomes exact); rows for no entity, or for an entity absent from the graph, are not used."""
+    import yaml
+
+    ref = yaml.safe_load((DATA / "reference" / "verified-links.yaml").read_text(encoding="utf-8"))
+    by_id = {e.id: e for e in dataset.entities.values()}
+    rows = [r for r in ref["more_ids"] if r["entity"] in by_id]
+    assert len(rows) >= 18
+    for row in rows:
+        links = {(l["scheme"], l["id"]): l["match"] for l in by_id[row["entity"]].data["links"]}
+        assert links.get((row["scheme"], row["id"])) == row["match"], row
+    assert "commission-europeenne" not in by_id
+    used = {l["id"] for e in dataset.entities.values() for l in e.data.get("links") or []}
+    assert not {r["id"] for r in ref["more_ids"] if r["entity"] is None} & used
+    verified = {(r["entity"], r["scheme"], r["id"]): r.get("match") for r in ref["more_ids"]}
+    for entity in dataset.entities.values():
+        for link in entity.data.get("links") or []:
+            if link["match"] == "related" or link["id"] in {r["id"] for r in ref["more_ids"]}:
+                # an identifier of more_ids goes on its own entity, with its own match, and nowhere else
+                assert verified.get((entity.id, link["scheme"], link["id"])) == link["match"], entity.where
 
 
 def test_the_reference_copy_is_the_shared_one():
@@ -245,7 +275,9 @@ def test_the_reference_copy_is_the_shared_one():
 def test_entities_without_verified_link_say_so(graph):
     statuses = {str(s) for s in graph.objects(None, KG.linkStatus)}
     assert statuses == {"lie", "non-lie"}
-    assert str(graph.value(entity_iri("organisation", "anct"), KG.linkStatus)) == "non-lie"
+    # the ANCT has had a verified SIREN since issue 13; the Banque des Territoires has only its parent's (related)
+    assert str(graph.value(entity_iri("organisation", "anct"), KG.linkStatus)) == "lie"
+    assert str(graph.value(entity_iri("organisation", "banque-des-territoires"), KG.linkStatus)) == "non-lie"
     assert str(graph.value(entity_iri("organisation", "eurometropole-de-strasbourg"), KG.linkStatus)) == "lie"
 
 

@@ -91,9 +91,9 @@ def test_cli_export_formats(built, tmp_path):
     stdout = subprocess.run([sys.executable, "-m", "kg.cli", "--dist", str(built), "export", "--format", "nt"],
                             capture_output=True, cwd=ROOT)
     assert len(Graph().parse(data=stdout.stdout, format="nt")) > 10000
-    refused = subprocess.run([sys.executable, "-m", "kg.cli", "--dist", str(built), "export", "--format", "csv"],
-                             capture_output=True, text=True, cwd=ROOT)
-    assert refused.returncode == 1 and "donnez un dossier avec --output" in refused.stderr
+    refused = subprocess.run([sys.executable, "-m", "kg.cli", "--dist", str(built), "export", "--format", "csv",
+                              "--output", str(tmp_path / "t"), "--table", "roles"], capture_output=True, text=True, cwd=ROOT)
+    assert refused.returncode == 1 and "avec --output, toutes les tables" in refused.stderr
 
 
 def test_void_counts_equal_the_store_counts(built, embedded):

@@ -92,7 +92,8 @@ def test_entity_page_appears_in_with_quotes_and_incoming_counts(client):
         assert f'href="/programme/rtes-2024/fiche/{number}"' in body
     assert "Interventions ponctuelles et lien <mark>ANCT</mark>." in body  # the name is highlighted in its quotes
     assert "Liens entrants" in body and "implique" in body
-    assert "Pas encore lié à un identifiant externe vérifié" in body
+    # the ANCT has a verified SIREN since issue 13; the Banque des Territoires has only its parent's (related)
+    assert "Pas encore lié à un identifiant externe vérifié" in text(client.get("/organisation/banque-des-territoires"))
     linked = text(client.get("/organisation/eurometropole-de-strasbourg"))
     assert 'href="http://www.wikidata.org/entity/Q586704"' in linked
 
