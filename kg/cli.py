@@ -185,6 +185,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    from kg.extract.cli import run
+
+    return run(args)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Graphe de connaissances de l'ESS territoriale (RTES 2024).")
     p.add_argument("--version", action="version", version=f"kg {__version__}")
@@ -249,6 +255,9 @@ def parser() -> argparse.ArgumentParser:
     ln.add_argument("--timeout", type=float, default=30.0)
     ln.add_argument("--pause", type=float, default=1.0, help="secondes entre deux requêtes")
     ln.set_defaults(func=cmd_link)
+
+    from kg.extract.cli import add_parser as add_extract
+    add_extract(sub, cmd_extract)
 
     pub = sub.add_parser("publish", help="charger le graphe dans un point SPARQL (Graph Store Protocol)")
     pub.add_argument("--endpoint", required=True, help="URL du point de requête, p. ex. http://127.0.0.1:7878/query")

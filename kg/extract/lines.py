@@ -52,7 +52,7 @@ def _words(text: str) -> list[str]:
 
 
 def _titlecase(word: str) -> bool:
-    word = word.strip("“”\"'’(),.;")
+    word = word.strip("“”\"'’(),.;").split("-")[0]
     return len(word) > 1 and word[0].isupper() and word[1:].islower()
 
 
@@ -87,15 +87,14 @@ def starts_new_item(prev: str, nxt: str, width: int | None = None) -> bool:
         return False
     if len(next_words) == 1 and not ends_sentence:
         return False  # a lone word ("TZCLD", "France") closes the line above
-    if prev.endswith(",") and any(w.endswith(",") for w in next_words[:3]):
+    if prev.endswith(",") and re.match(r"^(?:\S+\s+){0,2}[^\s,]+,", nxt):
         return False  # an enumeration going on ("Bordeaux," / "Lyon, Nantes")
-    if width:
-        room = len(prev) < (0.9 if ends_sentence or prev.endswith(",") else 0.8) * width
-        return room
+    if width:  # a paragraph across the page: a sentence's end, or room left on the line, ends a bullet
+        return ends_sentence or len(prev) < (0.9 if prev.endswith(",") else 0.8) * width
     if ends_sentence or prev.endswith(","):
         return True
     second = next_words[1] if len(next_words) > 1 else ""
-    name_goes_on = second[:1] == "(" or _titlecase(_bare(second)) or _acronym(second) or next_words[0].endswith((",", ")"))
+    name_goes_on = second[:1] in "(,)" or _titlecase(_bare(second)) or _acronym(second)
     if _titlecase(_bare(words[-1])) and _titlecase(next_words[0]) and name_goes_on:
         return False  # a name broken across lines ("Valenciennes" / "Agglomération (avec")
     if _acronym(words[-1]) and _acronym(next_words[0]):

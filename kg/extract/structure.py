@@ -170,10 +170,15 @@ class _Page:
         self.orphan["entries"].append((n, ""))
 
 
+def page_width(lines: list[str]) -> int:
+    """The longest printed line: how wide a line across the page gets."""
+    return max((len(t.strip()) for t in lines), default=0)
+
+
 def _items(lines: list[str], entries: list, context: str | None = None) -> list[ItemDraft]:
     """Bullets rebuilt from a section's lines: a blank line or a new bullet's first line ends an item."""
     texts = [len(lines[e[0] - 1].strip()) for e in entries if e]
-    width = max(texts) if texts and max(texts) > WIDE else None
+    width = page_width(lines) if texts and max(texts) > WIDE else None
     groups: list[list[tuple[int, str]]] = []
     prev = None
     for e in entries:
