@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kg.extract.entities import Candidate, Known, candidates_in, make_item
+from kg.extract.entities import Candidate, Known, candidates_in, make_item, speakers
 from kg.extract.events import find_events
 from kg.extract.ids import slug, unique
 from kg.extract.structure import Structure
@@ -70,6 +70,8 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
                 item = make_item(it.text, it.lines, f.number)
                 record: dict = {"text": it.text, "lines": list(it.lines)}
                 events = find_events(it.text, s.kind, year, it.context, known.places(item))
+                if events and speakers(it.text, known):
+                    events[0]["speakers"] = speakers(it.text, known)
                 for e in events:
                     base = slug(f"{e['kind']} {programme_id} fiche {f.number} {e.get('date', '')}")
                     e_id = unique(base, event_ids)

@@ -14,7 +14,7 @@ ORG_HEADS = (r"Association|R[ée]seau|F[ée]d[ée]ration|Ville\s+d[e']|Communaut
              r"|Conseil|Agence|Chambre|Collectif|Union|M[ée]tropole|Syndicat|Coop[ée]rative|Fondation|Institut|Maison")
 ORG_RE = re.compile(r"\b(?P<name>(?:" + ORG_HEADS + r")(?:\s+(?:d[eu]s?|de\s+la|de\s+l['’]|et|pour|l['’])?\s*[A-ZÉÈÀÎ][\w’'-]+){1,5})")
 ACRONYM_RE = re.compile(r"(?P<name>(?:[A-ZÉÈÀÎ][\w’'-]+\s+)(?:(?:[\w’'-]+\s+){0,7}?))\((?P<acr>[A-Z][A-Z0-9&-]{1,9})\)")
-PERSON_RE = re.compile(r"\bavec\s+(?P<name>[A-ZÉÈ][a-zéèëïô]+(?:-[A-ZÉÈ][a-zéèëïô]+)?\s+(?:(?:de|Le|La|Du)\s+)?[A-ZÉÈ][a-zéèëïô]+(?:-[A-ZÉÈ][a-zéèëïô]+)?)\b")
+PERSON_RE = re.compile(r"\bavec\s+(?!(?:Les|La|Le|Des|Du)\b)(?P<name>[A-ZÉÈ][a-zéèëïô]+(?:-[A-ZÉÈ][a-zéèëïô]+)?\s+(?:(?:de|Le|La|Du)\s+)?[A-ZÉÈ][a-zéèëïô]+(?:-[A-ZÉÈ][a-zéèëïô]+)?)\b(?!\s+[A-ZÉÈ])")
 LAW_RE = re.compile(r"\b(?P<name>(?:loi|d[ée]cret)\s+(?:n°\s*[\d-]+|[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?))")
 
 
@@ -54,6 +54,16 @@ class Known:
 
     def places(self, item: Item) -> list[tuple[int, int, str]]:
         return [(m.start, m.end, m.entity.id) for m in self.matcher.find(item) if m.entity.kind == "territory"]
+
+
+def speakers(text: str, known: Known) -> list[str]:
+    """Ids of the people an event item names with "avec Prénom Nom" (known, or the candidate's id)."""
+    out = []
+    for m in PERSON_RE.finditer(text):
+        entity = known.agent(m.group("name"))
+        if entity is None or entity.kind == "person":
+            out.append(entity.id if entity else slug(m.group("name")))
+    return out
 
 
 def make_item(text: str, lines: tuple[int, int], fiche: int = 0) -> Item:
