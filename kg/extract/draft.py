@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kg.extract.entities import Candidate, Known, candidates_in, make_item, speakers
+from kg.extract.entities import ORG_RE, Candidate, Known, candidates_in, make_item, speakers
 from kg.extract.events import find_events
 from kg.extract.ids import slug, unique
 from kg.extract.structure import Structure
@@ -55,7 +55,7 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
                 if entity:
                     agent = entity.id
                 else:
-                    kind = "person" if PERSON_NAME.match(r.name) else "organisation"
+                    kind = "person" if PERSON_NAME.match(r.name) and not ORG_RE.match(r.name) else "organisation"
                     agent = slug(r.name)
                     candidates.setdefault((kind, agent), Candidate(kind, agent, r.name, r.text, r.lines, 0.8,
                                                                    "nommé dans une ligne de rôle"))

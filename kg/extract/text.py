@@ -96,7 +96,7 @@ def _segments(row: list[dict]) -> list[list[dict]]:
 def _page_text(page) -> str:
     width = float(page.width)
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False, extra_attrs=["size"])
-    mid, side = width * 0.5, width * 0.74
+    side = width * 0.74
     # each segment: (top, bottom, x0, text, zone)
     full, cols = [], []
     for row in _rows(words):
@@ -104,10 +104,10 @@ def _page_text(page) -> str:
             x0, x1 = seg[0]["x0"], seg[-1]["x1"]
             text = " ".join(w["text"] for w in seg)
             item = (seg[0]["top"], seg[0]["bottom"], x0, text)
-            if x0 < mid and x1 > mid + 20:
+            if x0 < width * 0.3 and x1 > width * 0.45:  # crosses the gutter: a row across the page
                 full.append(item)
             else:
-                zone = 0 if x1 <= mid + 20 else (2 if x0 >= side else 1)
+                zone = 0 if x0 < width * 0.45 else (2 if x0 >= side else 1)
                 cols.append(item + (zone,))
     # bands: stretches of column rows between two full-width rows
     out: list[str] = []
@@ -125,8 +125,10 @@ def _page_text(page) -> str:
                 band.append(cols[ci])
                 ci += 1
             for zone in (0, 1, 2):
-                last_bottom = _emit(out, [b for b in band if b[4] == zone], last_bottom)
-                last_bottom = None if zone < 2 else last_bottom
+                items = [b for b in band if b[4] == zone]
+                if items:
+                    # the first column goes on from the row above; the next one starts after a blank line
+                    last_bottom = _emit(out, items, last_bottom if zone == 0 else None)
         else:
             last_bottom = _emit(out, [full[fi]], last_bottom)
             fi += 1

@@ -1,0 +1,115 @@
+"""`kg extract` on a fictional programme (tests/fixtures/extract): text path, two-column PDF path, expected YAML."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import fpdf
+import pytest
+import yaml
+
+from kg.cli import main
+from kg.extract import accept_candidates, extract, known_entities, write_draft
+from kg.extract.compare import compare
+from kg.load import ENTITY_FILES
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "extract"
+TEXT = FIXTURES / "rbcs-programme-2025.txt"
+LINE, GAP = 3.5, 4.0
+
+
+def render_pdf(text: str, path: Path) -> None:
+    """A two-column PDF with a dated sidebar: narrow blocks share a band of two columns, wide ones run across."""
+    pdf = fpdf.FPDF(format="A4", unit="mm")
+    pdf.set_auto_page_break(False)
+    for page_text in re.split(r"\n\n\n+", text.strip("\n")):
+        pdf.add_page()
+        y = 15.0
+        band: list[list[str]] = []
+
+        def draw(lines: list[str], x: float, y: float, size: float) -> float:
+            pdf.set_font("helvetica", size=size)
+            for line in lines:
+                pdf.text(x, y, line.strip())
+                y += LINE
+            return y + GAP
+
+        def flush() -> None:
+            nonlocal y
+            cols = [b for b in band if not re.match(r"^\S.* [-:] ", b[0]) or not re.match(r"^(\d|[a-z])", b[0])]
+            side = [b for b in band if b not in cols]
+            half = (sum(len(b) for b in cols) + 1) // 2
+            left, right, count = [], [], 0
+            for b in cols:
+                (left if count < half else right).append(b)
+                count += len(b)
+            ends = []
+            for blocks, x in ((left, 10), (right, 100)):
+                yy = y
+                for b in blocks:
+                    yy = draw(b, x, yy, 7)
+                ends.append(yy)
+            y = max(ends)
+            for b in side:  # the dated sidebar, in a narrow box at the right edge
+                pdf.set_fill_color(225, 225, 225)
+                pdf.rect(163, y - LINE, 45, LINE * len(b) + 1, style="F")
+                y = draw(b, 165, y, 6)
+            band.clear()
+
+        for block in page_text.split("\n\n"):
+            lines = block.split("\n")
+            if any(len(line) > 60 for line in lines):
+                flush()
+                y = draw(lines, 10, y, 9)
+            else:
+                band.append(lines)
+        flush()
+    pdf.output(str(path))
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    """data/'s shared entity files, plus the fictional network (the publisher)."""
+    data = tmp_path_factory.mktemp("base") / "data"
+    shutil.copytree(ROOT / "data", data)
+    orgs = yaml.safe_load((data / "organisations.yaml").read_text(encoding="utf-8"))
+    orgs["organisations"].append({"id": "rbcs", "label": "Réseau breton des collectivités solidaires",
+                                  "kind": "reseau", "aliases": ["RBCS"]})
+    (data / "organisations.yaml").write_text(yaml.safe_dump(orgs, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return data
+
+
+def test_pdf_path_gives_the_same_draft_as_the_text_path(tmp_path, data_dir):
+    pdf = tmp_path / "rbcs-programme-2025.pdf"
+    render_pdf(TEXT.read_text(encoding="utf-8"), pdf)
+    from_text = extract(TEXT, "rbcs-2025", data_dir, publisher="rbcs")
+    from_pdf = extract(pdf, "rbcs-2025", data_dir, publisher="rbcs")
+    assert from_pdf.record.pages == 6
+    assert [l.strip() for l in from_pdf.record.lines] == [l.strip() for l in from_text.record.lines]
+    assert from_pdf.draft.fiches == from_text.draft.fiches
+    assert from_pdf.record.pdf_sha256 and from_pdf.record.pdf_sha256 != from_pdf.record.sha256
+
+
+def test_fiction_against_its_expected_yaml(data_dir):
+    draft = extract(TEXT, "rbcs-2025", data_dir, publisher="rbcs").draft
+    rows = {r["champ"]: r for r in compare({"axes": draft.axes}, draft.fiches, FIXTURES / "rbcs-attendu",
+                                           known_entities(data_dir))}
+    for field in ("fiches", "axes", "axe des fiches", "titres"):
+        assert rows[field]["rappel"] == rows[field]["précision"] == 1.0, field
+    assert rows["rôles"]["rappel"] >= 0.95 and rows["items"]["rappel"] >= 0.9
+    assert rows["événements"]["rappel"] >= 0.8
+
+
+def test_fiction_draft_builds(tmp_path, data_dir):
+    draft_dir = write_draft(extract(TEXT, "rbcs-2025", data_dir, publisher="rbcs"), tmp_path / "draft", TEXT)
+    data = tmp_path / "data"
+    shutil.copytree(data_dir, data)
+    for part in ("programme.yaml", "events.yaml", "fiches", "source"):  # the 2024 programme out, the draft in
+        (shutil.rmtree if (data / part).is_dir() else Path.unlink)(data / part)
+    for part in ("programme.yaml", "fiches", "source"):
+        (shutil.copytree if (draft_dir / part).is_dir() else shutil.copy)(draft_dir / part, data / part)
+    accept_candidates(draft_dir, data)
+    assert main(["--data", str(data), "--dist", str(tmp_path / "dist"), "build"]) == 0
