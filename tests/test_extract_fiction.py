@@ -111,5 +111,17 @@ def test_fiction_draft_builds(tmp_path, data_dir):
         (shutil.rmtree if (data / part).is_dir() else Path.unlink)(data / part)
     for part in ("programme.yaml", "fiches", "source"):
         (shutil.copytree if (draft_dir / part).is_dir() else shutil.copy)(draft_dir / part, data / part)
+    # Today's loader checks every quote against the one programme's source: quotes of the 2024 text carried by
+    # the shared entity files (descriptions, line-bound aliases) wait for the multi-programme layout.
+    for name, (key, _) in ENTITY_FILES.items():
+        doc = yaml.safe_load((data / name).read_text(encoding="utf-8"))
+        if key == "people":  # the 2024 people hold roles only in the 2024 fiches
+            doc[key] = []
+        for rec in doc[key]:
+            rec.pop("description", None)
+            rec.pop("authors", None)
+            if rec.get("aliases") is not None:
+                rec["aliases"] = [a for a in rec["aliases"] if isinstance(a, str)]
+        (data / name).write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     accept_candidates(draft_dir, data)
     assert main(["--data", str(data), "--dist", str(tmp_path / "dist"), "build"]) == 0
