@@ -124,7 +124,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from web import create_app
 
-    app = create_app({"DIST": args.dist, "STORE": args.store})
+    app = create_app({"DIST": args.dist, "STORE": args.store, "DATA": args.data})
     app.extensions["kg_store"].get()  # fail now, with a clear message, if nothing is built
     print(f"Graphe servi sur http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="kg", clear_untrusted_proxy_headers=True)

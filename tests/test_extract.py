@@ -87,7 +87,8 @@ def test_known_entities_are_reused_by_id(extraction):
 
 def test_draft_files_and_checksums(extraction, tmp_path):
     out = write_draft(extraction, tmp_path / "d", SOURCE)
-    assert sorted(p.name for p in out.iterdir()) == ["candidats.yaml", "fiches", "programme.yaml", "relecture.md", "source"]
+    assert sorted(p.name for p in out.iterdir()) == ["candidats.yaml", "fiches", "programme.yaml", "relecture.json",
+                                                     "relecture.md", "source"]
     assert len(list((out / "fiches").glob("*.yaml"))) == 14
     sums = (out / "source" / "SHA256SUMS").read_text()
     assert extraction.record.sha256 in sums

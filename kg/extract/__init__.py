@@ -5,6 +5,7 @@ report, compare. Nothing downstream learns whether a file was typed or extracted
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -16,7 +17,7 @@ import yaml
 
 from kg.extract.draft import Draft, build_draft
 from kg.extract.entities import Known
-from kg.extract.report import markdown
+from kg.extract.report import markdown, review_data
 from kg.extract.structure import StructureError, read_structure
 from kg.extract.text import ExtractError, Record, read_record
 
@@ -118,6 +119,8 @@ def write_draft(extraction: Extraction, output: Path, source: Path) -> Path:
         (tmp / "candidats.yaml").write_text("# Entités nouvelles proposées : à relire, puis à ajouter aux fichiers partagés.\n"
                                             + _dump(cands), encoding="utf-8")
         (tmp / "relecture.md").write_text(markdown(draft, str(source)), encoding="utf-8")
+        (tmp / "relecture.json").write_text(json.dumps(review_data(draft, str(source)), ensure_ascii=False, indent=1),
+                                            encoding="utf-8")
         if output.exists():
             output.rmdir()
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,12 @@ def read_records(root: Path) -> tuple[dict, list[dict], dict[str, dict]]:
     shared = {}
     if (root / "events.yaml").exists():
         shared = {e["id"]: e for e in (yaml.safe_load((root / "events.yaml").read_text(encoding="utf-8")) or {}).get("events") or []}
+    for f in fiches:  # a ref may also name an event written in another item
+        for s in f.get("sections") or []:
+            for it in s["items"]:
+                for e in it.get("events") or []:
+                    if "id" in e:
+                        shared.setdefault(e["id"], e)
     return top, fiches, shared
 
 

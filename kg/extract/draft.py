@@ -45,6 +45,7 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
     candidates: dict[tuple[str, str], Candidate] = {}
     mentions: list[dict] = []
     uncertain: list[dict] = []
+    interleaved: list[dict] = []
     fiches = []
     for f in structure.fiches:
         roles = []
@@ -85,6 +86,9 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
                     mentions.append({"fiche": f.number, "lines": it.lines, "kind": kind, "id": ident, "exact": exact})
                 for c in candidates_in(it.text, it.lines, known):
                     candidates.setdefault((c.kind, c.id), c)
+                if s.kind == "calendrier" and it.context:  # printed apart, inside another section
+                    interleaved.append({"fiche": f.number, "lines": list(it.lines), "text": it.text,
+                                        "section": it.context})
                 items.append(record)
             sections.append({"kind": s.kind, "heading": _q(s.heading) if s.heading else None, "items": items})
         fiche = {"programme": programme_id, "number": f.number, "axis": getattr(f, "axis_id", None),
@@ -98,6 +102,4 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
                  "fiche_count": max((f["number"] for f in fiches), default=1), "publisher": publisher,
                  "source": f"source/{source_name}", "source_title": f"{source_name} (texte de référence du brouillon)"}
     axes = [{k: (list(v) if k == "lines" else v) for k, v in a.items() if v is not None} for a in structure.axes]
-    interleaved = [{"fiche": f["number"], "lines": it["lines"], "text": it["text"]}
-                   for f in fiches for s in f["sections"] if s["kind"] == "calendrier" for it in s["items"]]
     return Draft(programme, axes, fiches, list(candidates.values()), mentions, uncertain, structure.unused, interleaved)

@@ -12,7 +12,7 @@ from kg.source import fold_key
 
 ORG_HEADS = (r"Association|R[ée]seau|F[ée]d[ée]ration|Ville\s+d[e']|Communaut[ée]\s+(?:de\s+communes|d['’]agglom[ée]ration|urbaine)"
              r"|Conseil|Agence|Chambre|Collectif|Union|M[ée]tropole|Syndicat|Coop[ée]rative|Fondation|Institut|Maison")
-ORG_RE = re.compile(r"\b(?P<name>(?:" + ORG_HEADS + r")(?:\s+(?:d[eu]s?|de\s+la|de\s+l['’]|et|pour|l['’])?\s*[A-ZÉÈÀÎ][\w’'-]+){1,5})")
+ORG_RE = re.compile(r"\b(?P<name>(?:" + ORG_HEADS + r")(?:\s+(?:d[eu]s?|de\s+la|de\s+l['’]|pour|l['’])?\s*[A-ZÉÈÀÎ][\w’'-]+){1,5})")
 ACRONYM_RE = re.compile(r"(?P<name>(?:[A-ZÉÈÀÎ][\w’'-]+\s+)(?:(?:[\w’'-]+\s+){0,7}?))\((?P<acr>[A-Z][A-Z0-9&-]{1,9})\)")
 PERSON_RE = re.compile(r"\bavec\s+(?!(?:Les|La|Le|Des|Du)\b)(?P<name>[A-ZÉÈ][a-zéèëïô]+(?:-[A-ZÉÈ][a-zéèëïô]+)?\s+(?:(?:de|Le|La|Du)\s+)?[A-ZÉÈ][a-zéèëïô]+(?:-[A-ZÉÈ][a-zéèëïô]+)?)\b(?!\s+[A-ZÉÈ])")
 LAW_RE = re.compile(r"\b(?P<name>(?:loi|d[ée]cret)\s+(?:n°\s*[\d-]+|[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?))")

@@ -12,7 +12,7 @@ KIND_WORDS = [
     (r"s[ée]minaires?", "seminaire"), (r"ateliers?", "atelier"), (r"rencontres?", "rencontre"),
     (r"r[ée]unions?", "reunion"), (r"salons?", "salon"), (r"voyages?\s+apprenants?", "voyage-apprenant"),
     (r"congr[èe]s", "congres"), (r"journ[ée]es?", "journee"), (r"forums?", "forum"),
-    (r"groupes?\s+de\s+travail|GT", "groupe-de-travail"), (r"interventions?", "intervention"),
+    (r"groupes?\s+de\s+travail", "groupe-de-travail"), (r"interventions?", "intervention"),
     (r"assembl[ée]es?\s+g[ée]n[ée]rales?", "assemblee-generale"), (r"visites?\s+apprenantes?", "voyage-apprenant"),
 ]
 KIND_RE = re.compile(r"(?<![\w-])(?:" + "|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(KIND_WORDS)) + r")(?![\w-])",
@@ -21,7 +21,8 @@ KIND_RE = re.compile(r"(?<![\w-])(?:" + "|".join(f"(?P<k{i}>{p})" for i, (p, _) 
 FRAME_BEFORE = re.compile(r"(?:lors\s+d[eu]s?|lors\s+de\s+la|lors\s+de\s+l['’]|aux?|à\s+la|à\s+l['’]|dans\s+le\s+cadre\s+d[ue]s?|"
                           r"au\s+sein\s+d[ue]s?)\s*$", re.IGNORECASE)
 EVENT_SECTIONS = {"actions-realisees", "perspectives", "projets", "propositions", "calendrier"}
-GENERIC_PLURAL = re.compile(r"(?:\bdes|\bles|\bentre|\baux|\bces|\bnos|\bnouveaux|\bnouvelles|\bdeux)\s*$", re.IGNORECASE)
+GENERIC_PLURAL = re.compile(r"(?:\bdes|\bles|\bentre|\baux|\bces|\bnos|\bnouveaux|\bnouvelles|\bdeux|\bcertain(?:e)?s|"
+                            r"\bplusieurs|\bquelques)\s*$", re.IGNORECASE)
 SECTION_STATUS = {"actions-realisees": "realise", "perspectives": "prevu", "projets": "prevu", "propositions": "propose"}
 ONLINE_RE = re.compile(r"\ben\s+visio(?:conf[ée]rence)?\b|\ben\s+ligne\b|\bvisioconf[ée]rence\b", re.IGNORECASE)
 PLACE_BEFORE = re.compile(r"(?:\bà|\ben|\bau|\ben\s+r[ée]gion|\bde)\s*$", re.IGNORECASE)
@@ -31,14 +32,29 @@ def _kind(m: re.Match) -> str:
     return next(kind for i, (_, kind) in enumerate(KIND_WORDS) if m.group(f"k{i}"))
 
 
+ROLE_TITLE_BEFORE = re.compile(r"\b(?:pr[ée]sident(?:e)?|membre|pilote|animat(?:eur|rice)|co-?pr[ée]sident(?:e)?)s?\s+"
+                               r"(?:du|de\s+la|de\s+l['’]|des)\s*$", re.IGNORECASE)
+DATE_LEAD = re.compile(r"^\s*\S.{0,40}?\s[-–:]\s*$")
+
+
 def event_kinds(text: str) -> list[tuple[int, str]]:
-    """(position, kind) of each event word that names an event of the item, frames left out."""
-    out = []
+    """(position, kind) of each event word that names an event of the item. Left out: a frame named after
+    the event ("atelier lors de l'Assemblée générale"), a person's title ("président du GT"), and a
+    capitalised word inside the sentence, which names an organisation ("avec Club EFC")."""
+    out: list[tuple[int, str]] = []
     for m in KIND_RE.finditer(text):
-        if m.group().isupper() and m.group() != "GT":
+        word = m.group()
+        if word.isupper() and word != "GT":
             continue
-        if m.group() == "GT" or not FRAME_BEFORE.search(text[:m.start()]):
-            out.append((m.start(), _kind(m)))
+        before = text[:m.start()]
+        if out and FRAME_BEFORE.search(before):
+            continue
+        if ROLE_TITLE_BEFORE.search(before):
+            continue
+        if word[0].isupper() and word != "GT" and before.strip() and not DATE_LEAD.match(before) \
+                and not FRAME_BEFORE.search(before) and not before.rstrip().endswith((":", "(", "-", "–")):
+            continue
+        out.append((m.start(), _kind(m)))
     return out
 
 
@@ -67,8 +83,10 @@ def find_events(text: str, section: str, year: int, context: str | None = None,
             continue
         if any(abs(k[0] - other[0]) < 30 and other[0] < k[0] for other in kinds if other != k):
             continue  # "intervention aux rencontres": one event, named twice
-        if any(e["kind"] == k[1] for e in events) or GENERIC_PLURAL.search(text[:k[0]]):
-            continue  # the same event named again, or events in general ("les clubs")
+        word = KIND_RE.match(text, k[0]).group()
+        plural = word.lower().endswith(("s", "x")) and not re.search(r"(?:\d+|deux|trois|quatre)\s*$", text[:k[0]])
+        if any(e["kind"] == k[1] for e in events) or GENERIC_PLURAL.search(text[:k[0]]) or plural:
+            continue  # the same event named again, or events in general ("les clubs", "Interventions ponctuelles")
         events.append({"kind": k[1], "pos": k[0], "end_pos": k[0], "date": None, "anchor": (k[0], k[0])})
     events.sort(key=lambda e: e["pos"])
     counts = find_counts(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kg.extract.draft import Draft
 
 
@@ -17,11 +19,20 @@ def counts(draft: Draft) -> list[dict]:
     return rows
 
 
+def review_data(draft: Draft, source: str) -> dict:
+    """The same review as plain data (relecture.json), for the page /relecture/<id>."""
+    return {"source": Path(source).name, "axes": len(draft.axes), "fiches": counts(draft),
+            "candidates": [{"kind": c.kind, "id": c.id, "label": c.label, "quote": c.quote, "lines": list(c.lines),
+                            "confidence": c.confidence, "note": c.note} for c in draft.candidates],
+            "dates": [{**d, "lines": list(d["lines"])} for d in draft.uncertain_dates],
+            "apart": draft.interleaved, "unused": [list(u) for u in draft.unused]}
+
+
 def markdown(draft: Draft, source: str) -> str:
     """relecture.md: the review list, in French, next to the draft."""
     p = draft.programme
     out = [f"# Relecture du brouillon « {p['id']} »", "",
-           f"Source : `{source}` — {len(draft.fiches)} fiches, {len(draft.axes)} axes. "
+           f"Source : `{Path(source).name}` — {len(draft.fiches)} fiches, {len(draft.axes)} axes. "
            "Chaque élément porte sa citation et ses lignes ; rien n'est ajouté que le texte n'imprime.", "",
            "## Fiches", "", "| Fiche | Titre | Rôles | Sections | Items | Événements | Mentions |",
            "|---|---|---|---|---|---|---|"]
