@@ -26,7 +26,8 @@ def main(runs: int = 3) -> None:
     print(f"{'extraction du texte 2024 (pire)':<40} {max(times):>8.2f} s")
     print(f"{'lignes lues':<40} {len(extraction.record.lines):>10}")
     print()
-    rows = compare({"axes": extraction.draft.axes}, extraction.draft.fiches, ROOT / "data", known_entities(ROOT / "data"))
+    rows = compare({"axes": extraction.draft.axes}, extraction.draft.fiches, ROOT / "data", known_entities(ROOT / "data"),
+                   extraction.draft.candidates)
     print(format_rows(rows))
 
 

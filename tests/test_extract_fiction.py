@@ -96,11 +96,12 @@ def test_pdf_path_gives_the_same_draft_as_the_text_path(tmp_path, data_dir):
 def test_fiction_against_its_expected_yaml(data_dir):
     draft = extract(TEXT, "rbcs-2025", data_dir, publisher="rbcs").draft
     rows = {r["champ"]: r for r in compare({"axes": draft.axes}, draft.fiches, FIXTURES / "rbcs-attendu",
-                                           known_entities(data_dir))}
+                                           known_entities(data_dir), draft.candidates)}
     for field in ("fiches", "axes", "axe des fiches", "titres"):
         assert rows[field]["rappel"] == rows[field]["précision"] == 1.0, field
     assert rows["rôles"]["rappel"] >= 0.95 and rows["items"]["rappel"] >= 0.9
     assert rows["événements"]["rappel"] >= 0.8
+    assert rows["mentions"]["rappel"] >= 0.9 and rows["nouvelles entités"]["rappel"] >= 0.8
 
 
 def test_fiction_draft_builds(tmp_path, data_dir):

@@ -115,7 +115,8 @@ def write_draft(extraction: Extraction, output: Path, source: Path) -> Path:
         for c in draft.candidates:
             cands.setdefault(kinds[c.kind], []).append(
                 {"id": c.id, "label": c.label, "status": "a-relire", "confidence": c.confidence,
-                 "quote": {"text": c.quote, "lines": list(c.lines)}, "note": c.note})
+                 "quote": {"text": c.quote, "lines": list(c.lines)}, "note": c.note,
+                 **({"merge_with": c.merge} if c.merge else {})})
         (tmp / "candidats.yaml").write_text("# Entités nouvelles proposées : à relire, puis à ajouter aux fichiers partagés.\n"
                                             + _dump(cands), encoding="utf-8")
         (tmp / "relecture.md").write_text(markdown(draft, str(source)), encoding="utf-8")

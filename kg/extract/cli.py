@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         if args.compare:
             from kg.extract import known_entities
             rows = compare({"axes": extraction.draft.axes}, extraction.draft.fiches, Path(args.compare),
-                           known_entities(data))
+                           known_entities(data), extraction.draft.candidates)
             print(format_rows(rows))
             return 0
         output = Path(args.output) if args.output else data / "programmes" / args.programme

@@ -58,11 +58,21 @@ def _keys(top: dict, fiches: list[dict], shared: dict[str, dict], known: Known) 
     return keys
 
 
-def compare(draft_top: dict, draft_fiches: list[dict], root: Path, known: Known) -> list[dict]:
-    """One row per field: expected, found, right, precision, recall (event fields: over the matched events)."""
+def _candidates(path: Path) -> Counter:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return Counter((key, r["id"]) for key, records in (doc or {}).items() for r in records or [])
+
+
+def compare(draft_top: dict, draft_fiches: list[dict], root: Path, known: Known,
+            candidates: list | None = None) -> list[dict]:
+    """One row per field: expected, found, right, precision, recall (event fields: over the matched events).
+    New entities: against ROOT/candidats.yaml (none expected when the folder has none: all are known)."""
     top, fiches, shared = read_records(root)
     expected = _keys(top, fiches, shared, known)
     found = _keys(draft_top, draft_fiches, {}, known)
+    files = {"person": "people", "organisation": "organisations", "law": "laws"}
+    expected["nouvelles entités"] = _candidates(root / "candidats.yaml")
+    found["nouvelles entités"] = Counter((files[c.kind], c.id) for c in candidates or [])
     rows = []
     for name in expected:
         exp, got = expected[name], found[name]

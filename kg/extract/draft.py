@@ -102,4 +102,8 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
                  "fiche_count": max((f["number"] for f in fiches), default=1), "publisher": publisher,
                  "source": f"source/{source_name}", "source_title": f"{source_name} (texte de référence du brouillon)"}
     axes = [{k: (list(v) if k == "lines" else v) for k, v in a.items() if v is not None} for a in structure.axes]
+    for c in candidates.values():
+        near = known.close(c.label)
+        if near is not None:
+            c.merge = f"{near.kind}:{near.id}"
     return Draft(programme, axes, fiches, list(candidates.values()), mentions, uncertain, structure.unused, interleaved)

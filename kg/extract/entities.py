@@ -27,6 +27,7 @@ class Candidate:
     lines: tuple[int, int]
     confidence: float
     note: str = ""
+    merge: str | None = None  # "kind:id" of a known entity it may be, to confirm or refuse
 
 
 class Known:
@@ -47,6 +48,16 @@ class Known:
 
     def knows(self, name: str) -> bool:
         return fold_key(name) in self.by_name
+
+    def close(self, name: str) -> Entity | None:
+        """A known entity whose name contains this one, or the reverse (a proposed merge, never applied)."""
+        key = fold_key(name)
+        if len(key) < 4:
+            return None
+        for other, entities in self.by_name.items():
+            if len(other) >= 4 and (f" {key} " in f" {other} " or f" {other} " in f" {key} "):
+                return entities[0]
+        return None
 
     def mentions(self, item: Item) -> list[tuple[str, str, str]]:
         """(kind, id, exact text) of every known entity the item's text names."""
