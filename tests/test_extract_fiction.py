@@ -22,25 +22,28 @@ LINE, GAP = 3.5, 4.0
 
 
 def render_pdf(text: str, path: Path) -> None:
-    """A two-column PDF with a dated sidebar: narrow blocks share a band of two columns, wide ones run across."""
+    """A two-column PDF with a dated sidebar: narrow blocks share a band of two columns, wide ones run across.
+    Drawn as layout software often does, not in reading order: the sidebars first, then row by row across
+    both columns, so only positions tell the reading order."""
     pdf = fpdf.FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     for page_text in re.split(r"\n\n\n+", text.strip("\n")):
         pdf.add_page()
+        ops: list[tuple[float, float, float, str]] = []  # y, x, size, text
+        boxes: list[tuple[float, int]] = []
         y = 15.0
         band: list[list[str]] = []
 
-        def draw(lines: list[str], x: float, y: float, size: float) -> float:
-            pdf.set_font("helvetica", size=size)
+        def place(lines: list[str], x: float, y: float, size: float) -> float:
             for line in lines:
-                pdf.text(x, y, line.strip())
+                ops.append((y, x, size, line.strip()))
                 y += LINE
             return y + GAP
 
         def flush() -> None:
             nonlocal y
-            cols = [b for b in band if not re.match(r"^\S.* [-:] ", b[0]) or not re.match(r"^(\d|[a-z])", b[0])]
-            side = [b for b in band if b not in cols]
+            dated = [b for b in band if re.match(r"^(\d|[a-z])\S*.* [-:] ", b[0])]
+            cols = [b for b in band if b not in dated]
             half = (sum(len(b) for b in cols) + 1) // 2
             left, right, count = [], [], 0
             for b in cols:
@@ -50,23 +53,28 @@ def render_pdf(text: str, path: Path) -> None:
             for blocks, x in ((left, 10), (right, 100)):
                 yy = y
                 for b in blocks:
-                    yy = draw(b, x, yy, 7)
+                    yy = place(b, x, yy, 7)
                 ends.append(yy)
             y = max(ends)
-            for b in side:  # the dated sidebar, in a narrow box at the right edge
-                pdf.set_fill_color(225, 225, 225)
-                pdf.rect(163, y - LINE, 45, LINE * len(b) + 1, style="F")
-                y = draw(b, 165, y, 6)
+            for b in dated:  # the dated sidebar, in a narrow shaded box at the right edge
+                boxes.append((y, len(b)))
+                y = place(b, 165, y, 6)
             band.clear()
 
         for block in page_text.split("\n\n"):
             lines = block.split("\n")
             if any(len(line) > 60 for line in lines):
                 flush()
-                y = draw(lines, 10, y, 9)
+                y = place(lines, 10, y, 9)
             else:
                 band.append(lines)
         flush()
+        pdf.set_fill_color(225, 225, 225)
+        for top, count in boxes:
+            pdf.rect(163, top - LINE, 45, LINE * count + 1, style="F")
+        for yy, x, size, line in sorted(ops, key=lambda op: (op[1] < 160, op[0], op[1])):
+            pdf.set_font("helvetica", size=size)
+            pdf.text(x, yy, line)
     pdf.output(str(path))
 
 
