@@ -112,3 +112,15 @@ def test_pages_and_a_text_without_fiche_heading():
     assert pages(["a", "", "", "", "b", "", "c"]) == [(1, 1), (5, 7)]
     with pytest.raises(StructureError):
         read_structure(["Un texte", "sans fiche"])
+
+
+def test_new_names_are_proposed_with_their_quote_and_confidence():
+    from kg.extract.entities import Known, candidates_in
+
+    found = {c.id: c for c in candidates_in(
+        "Rencontre avec Anne Martin et le Collectif des tiers-lieux du Morbihan (CTLM), avec le MES et la FNAB",
+        (40, 41), Known({}))}
+    assert found["anne-martin"].kind == "person" and found["anne-martin"].quote == "avec Anne Martin"
+    assert found["ctlm"].label == "Collectif des tiers-lieux du Morbihan" and found["ctlm"].confidence >= 0.5
+    assert found["mes"].confidence < found["fnab"].confidence < 0.5  # "mes" is also an ordinary French word
+    assert found["mes"].alias_line == 40 and found["fnab"].alias_line is None

@@ -116,7 +116,8 @@ def write_draft(extraction: Extraction, output: Path, source: Path) -> Path:
             cands.setdefault(kinds[c.kind], []).append(
                 {"id": c.id, "label": c.label, "status": "a-relire", "confidence": c.confidence,
                  "quote": {"text": c.quote, "lines": list(c.lines)}, "note": c.note,
-                 **({"merge_with": c.merge} if c.merge else {})})
+                 **({"merge_with": c.merge} if c.merge else {}),
+                 **({"aliases": [{"text": c.label, "lines": [c.alias_line]}]} if c.alias_line else {})})
         (tmp / "candidats.yaml").write_text("# Entités nouvelles proposées : à relire, puis à ajouter aux fichiers partagés.\n"
                                             + _dump(cands), encoding="utf-8")
         (tmp / "relecture.md").write_text(markdown(draft, str(source)), encoding="utf-8")
@@ -141,7 +142,7 @@ def accept_candidates(draft_dir: Path, data: Path) -> None:
         have = {r["id"] for r in doc[top_key]}
         for r in records:
             if r["id"] not in have:
-                rec = {"id": r["id"], "label": r["label"]}
+                rec = {"id": r["id"], "label": r["label"], **({"aliases": r["aliases"]} if r.get("aliases") else {})}
                 if top_key == "organisations":
                     rec["kind"] = "autre"
                 if top_key == "laws":

@@ -58,6 +58,9 @@ def _keys(top: dict, fiches: list[dict], shared: dict[str, dict], known: Known) 
     return keys
 
 
+PROPOSED = 0.5  # candidates below this confidence are listed for a look, not proposed: they are not counted
+
+
 def _candidates(path: Path) -> Counter:
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
     return Counter((key, r["id"]) for key, records in (doc or {}).items() for r in records or [])
@@ -72,7 +75,7 @@ def compare(draft_top: dict, draft_fiches: list[dict], root: Path, known: Known,
     found = _keys(draft_top, draft_fiches, {}, known)
     files = {"person": "people", "organisation": "organisations", "law": "laws"}
     expected["nouvelles entités"] = _candidates(root / "candidats.yaml")
-    found["nouvelles entités"] = Counter((files[c.kind], c.id) for c in candidates or [])
+    found["nouvelles entités"] = Counter((files[c.kind], c.id) for c in candidates or [] if c.confidence >= PROPOSED)
     rows = []
     for name in expected:
         exp, got = expected[name], found[name]

@@ -15,6 +15,11 @@ ORG_HEADS = (r"Association|R[ée]seau|F[ée]d[ée]ration|Ville\s+d[e']|Communaut
 ORG_RE = re.compile(r"\b(?P<name>(?:" + ORG_HEADS + r")(?:\s+(?:d[eu]s?|de\s+la|de\s+l['’]|pour|l['’])?\s*[A-ZÉÈÀÎ][\w’'-]+){1,5})")
 ACRONYM_RE = re.compile(r"(?P<name>(?:[A-ZÉÈÀÎ][\w’'-]+\s+)(?:(?:[\w’'-]+\s+){0,7}?))\((?P<acr>[A-Z][A-Z0-9&-]{1,9})\)")
 PERSON_RE = re.compile(r"\bavec\s+(?!(?:Les|La|Le|Des|Du)\b)(?P<name>[A-ZÉÈ][a-zéèëïô]+(?:-[A-ZÉÈ][a-zéèëïô]+)?\s+(?:(?:de|Le|La|Du)\s+)?[A-ZÉÈ][a-zéèëïô]+(?:-[A-ZÉÈ][a-zéèëïô]+)?)\b(?!\s+[A-ZÉÈ])")
+ACRONYM_ALONE = re.compile(r"(?<![\w’'-])[A-Z][A-Z0-9]{1,6}(?![\w’'-])")
+# a capitalised acronym that is also an ordinary French word ("MES") is only a guess, bound to its line
+COMMON_WORDS = {"les", "des", "mes", "tes", "ses", "une", "par", "pour", "sur", "dans", "la", "le", "de", "du", "en",
+                "et", "ou", "au", "aux", "ce", "son", "sa", "ma", "ta", "on", "nous", "vous", "etat", "place", "fil",
+                "axe", "vie", "art", "mer", "pas", "plus", "tout", "bien", "if", "vs"}
 LAW_RE = re.compile(r"\b(?P<name>(?:loi|d[ée]cret)\s+(?:n°\s*[\d-]+|[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?))")
 
 
@@ -28,6 +33,7 @@ class Candidate:
     confidence: float
     note: str = ""
     merge: str | None = None  # "kind:id" of a known entity it may be, to confirm or refuse
+    alias_line: int | None = None  # an ordinary word as a name: valid at this line only
 
 
 class Known:
@@ -82,8 +88,10 @@ def make_item(text: str, lines: tuple[int, int], fiche: int = 0) -> Item:
 
 
 def candidates_in(text: str, lines: tuple[int, int], known: Known) -> list[Candidate]:
-    """New names an item prints: acronyms it defines, organisations by their head word, "avec Prénom Nom", laws."""
+    """New names an item prints: acronyms it defines, organisations by their head word, "avec Prénom Nom", laws,
+    and acronyms standing alone (low confidence: to look at, not to take as is)."""
     out: list[Candidate] = []
+    named = [(m.start, m.end) for m in known.matcher.find(make_item(text, lines))]
     for m in ACRONYM_RE.finditer(text):
         acr, name = m.group("acr"), m.group("name").strip()
         words = name.split()
@@ -103,6 +111,16 @@ def candidates_in(text: str, lines: tuple[int, int], known: Known) -> list[Candi
         name = m.group("name")
         if not known.knows(name):
             out.append(Candidate("person", slug(name), name, m.group(0), lines, 0.6, "« avec Prénom Nom »"))
+    for m in ACRONYM_ALONE.finditer(text):
+        acr = m.group()
+        if known.knows(acr) or any(a <= m.start() < b for a, b in named) or any(acr in c.quote for c in out):
+            continue
+        line = lines[0]
+        if acr.lower() in COMMON_WORDS:
+            out.append(Candidate("organisation", slug(acr), acr, acr, lines, 0.1,
+                                 f"sigle qui est aussi un mot courant : alias limité à la ligne {line}", alias_line=line))
+        else:
+            out.append(Candidate("organisation", slug(acr), acr, acr, lines, 0.3, "sigle seul, jamais défini dans le texte"))
     for m in LAW_RE.finditer(text):
         name = m.group("name")
         if not known.knows(name) and not known.knows(name.split(None, 1)[1]):
