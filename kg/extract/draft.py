@@ -91,7 +91,7 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
                                         "section": it.context})
                 items.append(record)
             sections.append({"kind": s.kind, "heading": _q(s.heading) if s.heading else None, "items": items})
-        fiche = {"programme": programme_id, "number": f.number, "axis": getattr(f, "axis_id", None),
+        fiche = {"programme": programme_id, "number": f.number, "axis": f.axis_id,
                  "heading": _q(f.heading), "title": _q(f.title) if f.title else None}
         if f.status:
             fiche["status"] = _q(f.status)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from kg.extract.lines import (AXIS_RE, HEADING_RE, NOISE_RE, ROLE_START_RE, SECTION_RE, STATUS_WORDS, WIDE,
                               is_calendar_line, section_kind, starts_new_item, title_like)
+from kg.extract.ids import slug
 from kg.extract.roles import Role, parse_roles
 from kg.source import join_lines
 
@@ -46,6 +47,7 @@ class FicheDraft:
     roles: list[Role]
     sections: list[SectionDraft]
     page: tuple[int, int]
+    axis_id: str | None = None
 
 
 @dataclass
@@ -208,7 +210,6 @@ def _quote(lines: list[str], first: int, last: int, text: str | None = None) -> 
 def _axis_id(m: re.Match) -> str:
     if m.group("n"):
         return f"axe-{m.group('n')}"
-    from kg.extract.ids import slug
     word = slug(m.group("label")).split("-")[0]
     return f"axe-transversal-{word}"
 
@@ -298,10 +299,7 @@ def read_structure(lines: list[str]) -> Structure:
                              "label": page.text(a), "lines": (a, a)})
             used.add(a)
         noise.extend(page.noise)
-        if page.heading is None:
-            for block in page.orphans:
-                for e in block["entries"]:
-                    pass
+        if page.heading is None:  # a page with no fiche heading: its lines are listed as unused
             continue
         fiche = _fiche(lines, page)
         fiche.axis_id = seen_axes[AXIS_RE.match(fiche.axis.text).group("label").strip()] if fiche.axis else None
