@@ -156,3 +156,19 @@ def test_encrypted_pdf_is_refused(tmp_path, capsys):
     code, last = _run(capsys, "--data", str(DATA), "extract", str(src), "--programme", "neuf-2025",
                       "--publisher", "rtes", "--output", str(tmp_path / "out"))
     assert code == 1 and "chiffré" in last and not (tmp_path / "out").exists()
+
+
+def test_cli_prints_a_progress_line_per_stage_and_writes_the_draft(tmp_path, capsys):
+    out = tmp_path / "brouillon"
+    assert main(["--data", str(DATA), "extract", str(SOURCE), "--programme", "essai-2024", "--publisher", "rtes",
+                 "--output", str(out)]) == 0
+    captured = capsys.readouterr()
+    for stage in ("texte : 14 page(s) lue(s), 867 lignes", "structure : 14 fiches, 7 axes", "items : ",
+                  "événements : ", "mentions d'entités connues : ", "nouvelles entités à relire : "):
+        assert stage in captured.err
+    assert f"Brouillon écrit dans {out}" in captured.out
+    assert (out / "fiches" / "14.yaml").exists()
+    # a second run into the same folder writes nothing and says why
+    assert main(["--data", str(DATA), "extract", str(SOURCE), "--programme", "essai-2025", "--publisher", "rtes",
+                 "--output", str(out)]) == 1
+    assert "existe déjà et n'est pas vide" in capsys.readouterr().err

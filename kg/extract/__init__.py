@@ -18,7 +18,7 @@ import yaml
 from kg.extract.draft import Draft, build_draft
 from kg.extract.entities import Known
 from kg.extract.report import markdown, review_data
-from kg.extract.structure import StructureError, read_structure
+from kg.extract.structure import StructureError, pages, read_structure
 from kg.extract.text import ExtractError, Record, read_record
 
 __all__ = ["ExtractError", "Extraction", "extract", "write_draft", "known_entities"]
@@ -65,16 +65,17 @@ def extract(source: Path, programme: str, data: Path, year: int | None = None, p
         raise ExtractError(f"identifiant de programme invalide « {programme} » (minuscules, chiffres et tirets)")
     if check_id and programme in existing_programmes(data):
         raise ExtractError(f"{data} : le programme « {programme} » existe déjà : choisissez un autre identifiant")
+    if publisher is None:
+        raise ExtractError(f"{source} : éditeur du programme manquant : donnez --publisher (un identifiant d'organisation)")
     record = read_record(source)
-    progress(f"texte : {record.pages} page(s), {len(record.lines)} lignes")
+    count = record.pages if record.pdf_sha256 else len(pages(record.lines))
+    progress(f"texte : {count} page(s) lue(s), {len(record.lines)} lignes")
     try:
         structure = read_structure(record.lines)
     except StructureError as exc:
         raise ExtractError(f"{source}:1 : {exc}") from None
     progress(f"structure : {len(structure.fiches)} fiches, {len(structure.axes)} axes")
     known = known_entities(data)
-    if publisher is None:
-        raise ExtractError(f"{source} : éditeur du programme manquant : donnez --publisher (un identifiant d'organisation)")
     if known.entities.get(("organisation", publisher)) is None:
         raise ExtractError(f"{source} : éditeur inconnu « {publisher} » : ce n'est pas une organisation de {data}/organisations.yaml")
     draft = build_draft(structure, programme, _year(record, year), publisher, record.name, known)
