@@ -88,8 +88,16 @@ def extract(source: Path, programme: str, data: Path, year: int | None = None, p
     return Extraction(record, draft)
 
 
+class _Dumper(yaml.SafeDumper):
+    """Line spans and id lists on one line (``lines: [303, 303]``), as curators write them."""
+
+
+_Dumper.add_representer(list, lambda d, v: d.represent_sequence(
+    "tag:yaml.org,2002:seq", v, flow_style=bool(v) and all(isinstance(x, (int, str)) for x in v)))
+
+
 def _dump(data) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
 
 
 def write_draft(extraction: Extraction, output: Path, source: Path) -> Path:

@@ -34,6 +34,9 @@ def markdown(draft: Draft, source: str) -> str:
     out = [f"# Relecture du brouillon « {p['id']} »", "",
            f"Source : `{Path(source).name}` — {len(draft.fiches)} fiches, {len(draft.axes)} axes. "
            "Chaque élément porte sa citation et ses lignes ; rien n'est ajouté que le texte n'imprime.", "",
+           f"Intitulé du programme : « {p['label']} » est un intitulé de travail (le texte n'en imprime pas) : "
+           "à remplacer par le titre imprimé sur la couverture. Les libellés d'événements reprennent le début "
+           "de leur item.", "",
            "## Fiches", "", "| Fiche | Titre | Rôles | Sections | Items | Événements | Mentions |",
            "|---|---|---|---|---|---|---|"]
     for r in counts(draft):
