@@ -38,6 +38,7 @@ def test_review_page_lists_what_to_check(review_data, built):
                     "Lignes qu'aucun élément n'utilise"):
         assert heading in html
     assert "« septembre/octobre ? » → 2024-09" in html
+    assert "fusion possible avec « FAQ juridique »" in html and "publication:" not in html  # labels, not keys
     assert client.get("/relecture/inconnu").status_code == 404
     assert client.get("/relecture/..%2Fdata").status_code == 404
 

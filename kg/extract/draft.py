@@ -105,5 +105,5 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
     for c in candidates.values():
         near = known.close(c.label)
         if near is not None:
-            c.merge = f"{near.kind}:{near.id}"
+            c.merge, c.merge_label = f"{near.kind}:{near.id}", near.label
     return Draft(programme, axes, fiches, list(candidates.values()), mentions, uncertain, structure.unused, interleaved)

@@ -33,6 +33,7 @@ class Candidate:
     confidence: float
     note: str = ""
     merge: str | None = None  # "kind:id" of a known entity it may be, to confirm or refuse
+    merge_label: str | None = None  # that entity's label, for people
     alias_line: int | None = None  # an ordinary word as a name: valid at this line only
 
 

@@ -23,7 +23,7 @@ def review_data(draft: Draft, source: str) -> dict:
     """The same review as plain data (relecture.json), for the page /relecture/<id>."""
     return {"source": Path(source).name, "axes": len(draft.axes), "fiches": counts(draft),
             "candidates": [{"kind": c.kind, "id": c.id, "label": c.label, "quote": c.quote, "lines": list(c.lines),
-                            "confidence": c.confidence, "note": c.note, "merge": c.merge} for c in draft.candidates],
+                            "confidence": c.confidence, "note": c.note, "merge": c.merge_label} for c in draft.candidates],
             "dates": [{**d, "lines": list(d["lines"])} for d in draft.uncertain_dates],
             "apart": draft.interleaved, "unused": [list(u) for u in draft.unused]}
 
@@ -46,7 +46,7 @@ def markdown(draft: Draft, source: str) -> str:
             "Écrites dans `candidats.yaml` (statut « a-relire ») ; à ajouter aux fichiers d'entités partagés une fois relues.", ""]
     for c in draft.candidates:
         out.append(f"- **{c.label}** ({c.kind}, `{c.id}`, confiance {c.confidence:.1f}) — lignes {c.lines[0]}–{c.lines[1]} : "
-                   f"« {c.quote} » — {c.note}" + (f" — fusion possible avec `{c.merge}`" if c.merge else ""))
+                   f"« {c.quote} » — {c.note}" + (f" — fusion possible avec « {c.merge_label} » (`{c.merge}`)" if c.merge else ""))
     out += ["", f"## Dates incertaines ou à l'année déduite ({len(draft.uncertain_dates)})", ""]
     for d in draft.uncertain_dates:
         why = ", ".join(w for w, on in (("année déduite de la section", d["inferred"]), ("date incertaine", d["uncertain"])) if on)
