@@ -132,30 +132,28 @@ def test_existing_programme_id_is_refused(tmp_path, capsys):
     assert code == 1 and "existe déjà" in last and not out.exists()
 
 
-def test_image_only_pdf_is_refused(tmp_path, capsys):
-    import fpdf
-    pdf = fpdf.FPDF()
+def _scan(pdf) -> None:
     pdf.add_page()
     pdf.rect(20, 20, 100, 50, style="F")  # a drawing, no text: what a scan looks like to a text reader
-    src = tmp_path / "scan.pdf"
-    pdf.output(str(src))
-    code, last = _run(capsys, "--data", str(DATA), "extract", str(src), "--programme", "neuf-2025",
-                      "--publisher", "rtes", "--output", str(tmp_path / "out"))
-    assert code == 1 and "pas de couche texte" in last and not (tmp_path / "out").exists()
 
 
-def test_encrypted_pdf_is_refused(tmp_path, capsys):
-    import fpdf
-    pdf = fpdf.FPDF()
+def _locked(pdf) -> None:
     pdf.set_encryption(owner_password="proprietaire", user_password="secret")
     pdf.add_page()
     pdf.set_font("helvetica", size=12)
     pdf.cell(text="Fiche action n°1")
-    src = tmp_path / "secret.pdf"
+
+
+@pytest.mark.parametrize("make, expected", [(_scan, "pas de couche texte"), (_locked, "chiffré")])
+def test_image_only_or_encrypted_pdf_is_refused(tmp_path, capsys, make, expected):
+    import fpdf
+    pdf = fpdf.FPDF()
+    make(pdf)
+    src = tmp_path / "doc.pdf"
     pdf.output(str(src))
     code, last = _run(capsys, "--data", str(DATA), "extract", str(src), "--programme", "neuf-2025",
                       "--publisher", "rtes", "--output", str(tmp_path / "out"))
-    assert code == 1 and "chiffré" in last and not (tmp_path / "out").exists()
+    assert code == 1 and expected in last and str(src) in last and not (tmp_path / "out").exists()
 
 
 def test_cli_prints_a_progress_line_per_stage_and_writes_the_draft(tmp_path, capsys):
