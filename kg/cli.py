@@ -127,7 +127,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from web import create_app
 
-    app = create_app({"DIST": args.dist, "STORE": args.store})
+    app = create_app({"DIST": args.dist, "STORE": args.store, "DATA": args.data})
     app.extensions["kg_store"].get()  # fail now, with a clear message, if nothing is built
     print(f"Graphe servi sur http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="kg", clear_untrusted_proxy_headers=True)
@@ -190,6 +190,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.sparql:
         print("\n" + load_queries()[understanding.intent].text)
     return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from kg.extract.cli import run
+
+    return run(args)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -261,6 +267,9 @@ def parser() -> argparse.ArgumentParser:
     ln.add_argument("--pause", type=float, default=1.0, help="secondes entre deux requêtes")
     ln.add_argument("--referentiel", action="store_true", help="lier au référentiel officiel (INSEE, SIREN), hors ligne")
     ln.set_defaults(func=cmd_link)
+
+    from kg.extract.cli import add_parser as add_extract
+    add_extract(sub, cmd_extract)
 
     pub = sub.add_parser("publish", help="charger le graphe dans un point SPARQL (Graph Store Protocol)")
     pub.add_argument("--endpoint", required=True, help="URL du point de requête, p. ex. http://127.0.0.1:7878/query")

@@ -1,0 +1,100 @@
+"""Precision and recall of a draft against curated records of the same document, field by field."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from kg.extract.entities import Known, make_item
+
+
+def read_records(root: Path) -> tuple[dict, list[dict], dict[str, dict]]:
+    """programme.yaml, fiches/*.yaml and events.yaml (shared events, for ``ref``) of a data folder."""
+    top = yaml.safe_load((root / "programme.yaml").read_text(encoding="utf-8"))
+    fiches = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((root / "fiches").glob("*.yaml"))]
+    shared = {}
+    if (root / "events.yaml").exists():
+        shared = {e["id"]: e for e in (yaml.safe_load((root / "events.yaml").read_text(encoding="utf-8")) or {}).get("events") or []}
+    for f in fiches:  # a ref may also name an event written in another item
+        for s in f.get("sections") or []:
+            for it in s["items"]:
+                for e in it.get("events") or []:
+                    if "id" in e:
+                        shared.setdefault(e["id"], e)
+    return top, fiches, shared
+
+
+def _keys(top: dict, fiches: list[dict], shared: dict[str, dict], known: Known) -> dict[str, Counter]:
+    keys: dict[str, Counter] = {name: Counter() for name in
+                                ("fiches", "axes", "axe des fiches", "titres", "rôles", "items", "événements",
+                                 "dates", "statuts", "participants", "lieux", "mentions")}
+    for a in top.get("axes") or []:
+        keys["axes"][(a["id"], a["label"], tuple(a["lines"]))] += 1
+    for f in fiches:
+        n = f["number"]
+        keys["fiches"][n] += 1
+        keys["axe des fiches"][(n, f["axis"])] += 1
+        t = f.get("title")
+        keys["titres"][(n, t["text"] if t else None, tuple(t["lines"]) if t else None)] += 1
+        for r in f.get("roles") or []:
+            keys["rôles"][(n, r["role"], r["agent"], r.get("scope"))] += 1
+        for s in f.get("sections") or []:
+            for it in s["items"]:
+                lines = tuple(it["lines"])
+                keys["items"][(n, lines)] += 1
+                for m in known.mentions(make_item(it["text"], lines, n)):
+                    keys["mentions"][(n, lines, m[0], m[1])] += 1
+                for e in it.get("events") or []:
+                    if "ref" in e:
+                        e = shared.get(e["ref"], {})
+                    key = (n, lines, e.get("date"))
+                    keys["événements"][key] += 1
+                    keys["dates"][key + (e.get("end"), bool(e.get("date_uncertain")), bool(e.get("year_inferred")))] += 1
+                    keys["statuts"][key + (e.get("status"),)] += 1
+                    keys["participants"][key + ((e.get("participants") or {}).get("count"),)] += 1
+                    keys["lieux"][key + (e.get("place"),)] += 1
+    return keys
+
+
+PROPOSED = 0.5  # candidates below this confidence are listed for a look, not proposed: they are not counted
+
+
+def _candidates(path: Path) -> Counter:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return Counter((key, r["id"]) for key, records in (doc or {}).items() for r in records or [])
+
+
+def compare(draft_top: dict, draft_fiches: list[dict], root: Path, known: Known,
+            candidates: list | None = None) -> list[dict]:
+    """One row per field: expected, found, right, precision, recall (event fields: over the matched events).
+    New entities: against ROOT/candidats.yaml (none expected when the folder has none: all are known)."""
+    top, fiches, shared = read_records(root)
+    expected = _keys(top, fiches, shared, known)
+    found = _keys(draft_top, draft_fiches, {}, known)
+    files = {"person": "people", "organisation": "organisations", "law": "laws"}
+    expected["nouvelles entités"] = _candidates(root / "candidats.yaml")
+    found["nouvelles entités"] = Counter((files[c.kind], c.id) for c in candidates or [] if c.confidence >= PROPOSED)
+    rows = []
+    for name in expected:
+        exp, got = expected[name], found[name]
+        if name in ("dates", "statuts", "participants", "lieux"):
+            # over the events both sides have (same fiche, item and date): is this field right?
+            matched = expected["événements"] & found["événements"]
+            exp = Counter({k: v for k, v in exp.items() if k[:3] in matched})
+            got = Counter({k: v for k, v in got.items() if k[:3] in matched})
+        right = sum((exp & got).values())
+        n_exp, n_got = sum(exp.values()), sum(got.values())
+        rows.append({"champ": name, "attendus": n_exp, "trouvés": n_got, "justes": right,
+                     "précision": right / n_got if n_got else 1.0, "rappel": right / n_exp if n_exp else 1.0})
+    return rows
+
+
+def format_rows(rows: list[dict]) -> str:
+    """The comparison as a table a person reads."""
+    out = [f"{'champ':<16} {'attendus':>8} {'trouvés':>8} {'justes':>7} {'précision':>10} {'rappel':>8}"]
+    for r in rows:
+        out.append(f"{r['champ']:<16} {r['attendus']:>8} {r['trouvés']:>8} {r['justes']:>7} "
+                   f"{r['précision']:>9.1%} {r['rappel']:>8.1%}")
+    return "\n".join(out)

@@ -1,0 +1,142 @@
+"""Events inside an item: each printed date with the kind of event it dates, the undated ones by their word."""
+
+from __future__ import annotations
+
+import re
+
+from kg.extract.dates import find_counts, find_dates
+
+# the genre's words for an event → the event kind of data/README.md
+KIND_WORDS = [
+    (r"tables?[ -]rondes?", "table-ronde"), (r"webinaires?", "webinaire"), (r"clubs?", "club"),
+    (r"s[ée]minaires?", "seminaire"), (r"ateliers?", "atelier"), (r"rencontres?", "rencontre"),
+    (r"r[ée]unions?", "reunion"), (r"salons?", "salon"), (r"voyages?\s+apprenants?", "voyage-apprenant"),
+    (r"congr[èe]s", "congres"), (r"journ[ée]es?", "journee"), (r"forums?", "forum"),
+    (r"groupes?\s+de\s+travail", "groupe-de-travail"), (r"interventions?", "intervention"),
+    (r"assembl[ée]es?\s+g[ée]n[ée]rales?", "assemblee-generale"), (r"visites?\s+apprenantes?", "voyage-apprenant"),
+]
+KIND_RE = re.compile(r"(?<![\w-])(?:" + "|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(KIND_WORDS)) + r")(?![\w-])",
+                     re.IGNORECASE)
+# "lors de l'Assemblée générale", "aux Salons", "dans le cadre du Forum": the frame, not the event itself
+FRAME_BEFORE = re.compile(r"(?:lors\s+d[eu]s?|lors\s+de\s+la|lors\s+de\s+l['’]|aux?|à\s+la|à\s+l['’]|dans\s+le\s+cadre\s+d[ue]s?|"
+                          r"au\s+sein\s+d[ue]s?)\s*$", re.IGNORECASE)
+EVENT_SECTIONS = {"actions-realisees", "perspectives", "projets", "propositions", "calendrier"}
+GENERIC_PLURAL = re.compile(r"(?:\bdes|\bles|\bentre|\baux|\bces|\bnos|\bnouveaux|\bnouvelles|\bdeux|\bcertain(?:e)?s|"
+                            r"\bplusieurs|\bquelques)\s*$", re.IGNORECASE)
+SECTION_STATUS = {"actions-realisees": "realise", "perspectives": "prevu", "projets": "prevu", "propositions": "propose"}
+ONLINE_RE = re.compile(r"\ben\s+visio(?:conf[ée]rence)?\b|\ben\s+ligne\b|\bvisioconf[ée]rence\b", re.IGNORECASE)
+PLACE_BEFORE = re.compile(r"(?:\bà|\ben|\bau|\ben\s+r[ée]gion|\bde)\s*$", re.IGNORECASE)
+
+
+def _kind(m: re.Match) -> str:
+    return next(kind for i, (_, kind) in enumerate(KIND_WORDS) if m.group(f"k{i}"))
+
+
+ROLE_TITLE_BEFORE = re.compile(r"\b(?:pr[ée]sident(?:e)?|membre|pilote|animat(?:eur|rice)|co-?pr[ée]sident(?:e)?)s?\s+"
+                               r"(?:du|de\s+la|de\s+l['’]|des)\s*$", re.IGNORECASE)
+DATE_LEAD = re.compile(r"^\s*\S.{0,40}?\s[-–:]\s*$")
+
+
+def event_kinds(text: str) -> list[tuple[int, str]]:
+    """(position, kind) of each event word that names an event of the item. Left out: a frame named after
+    the event ("atelier lors de l'Assemblée générale"), a person's title ("président du GT"), and a
+    capitalised word inside the sentence, which names an organisation ("avec Club EFC")."""
+    out: list[tuple[int, str]] = []
+    for m in KIND_RE.finditer(text):
+        word = m.group()
+        if word.isupper() and word != "GT":
+            continue
+        before = text[:m.start()]
+        if out and FRAME_BEFORE.search(before):
+            continue
+        if ROLE_TITLE_BEFORE.search(before):
+            continue
+        if word[0].isupper() and word != "GT" and before.strip() and not DATE_LEAD.match(before) \
+                and not FRAME_BEFORE.search(before) and not before.rstrip().endswith((":", "(", "-", "–")):
+            continue
+        out.append((m.start(), _kind(m)))
+    return out
+
+
+def find_events(text: str, section: str, year: int, context: str | None = None,
+                places: list[tuple[int, int, str]] = ()) -> list[dict]:
+    """The events an item reports: one per printed date (its kind from the word before it), one per undated
+    event word; status from the section; head count, place and "en visio" when printed near it."""
+    kinds = event_kinds(text)
+    if not kinds or section not in EVENT_SECTIONS:
+        return []
+    status_section = context if section == "calendrier" and context else section
+    status = SECTION_STATUS.get(status_section) or ("realise" if status_section == "actions-realisees" else "prevu")
+    dates = find_dates(text, status_section, year)
+    full = [d for d in dates if not re.fullmatch(r"(?:en\s+)?\d{4}", d.text)]
+    # a bare year dates an event only when nothing more precise is printed ("Salons des Maires 2023")
+    dates = full or [d for d in dates if not _in_name(text, d.start)]
+    events: list[dict] = []
+    used = set()
+    for d in dates:
+        before = [k for k in kinds if k[0] < d.start]
+        kind = (before[-1] if before else kinds[0])
+        used.add(kind)
+        events.append({"kind": kind[1], "pos": kind[0], "end_pos": d.end, "date": d, "anchor": (d.start, d.end)})
+    for k in kinds:
+        if k in used:
+            continue
+        if any(abs(k[0] - other[0]) < 30 and other[0] < k[0] for other in kinds if other != k):
+            continue  # "intervention aux rencontres": one event, named twice
+        word = KIND_RE.match(text, k[0]).group()
+        plural = word.lower().endswith(("s", "x")) and not re.search(r"(?:\d+|deux|trois|quatre)\s*$", text[:k[0]])
+        if any(e["kind"] == k[1] for e in events) or GENERIC_PLURAL.search(text[:k[0]]) or plural:
+            continue  # the same event named again, or events in general ("les clubs", "Interventions ponctuelles")
+        events.append({"kind": k[1], "pos": k[0], "end_pos": k[0], "date": None, "anchor": (k[0], k[0])})
+    events.sort(key=lambda e: e["pos"])
+    counts = find_counts(text)
+    out = []
+    for i, e in enumerate(events):
+        nxt = events[i + 1]["pos"] if i + 1 < len(events) else len(text)
+        data: dict = {"kind": e["kind"]}
+        d = e["date"]
+        if d:
+            data["date"] = d.date
+            if d.until:
+                data["end"] = d.until
+            data["date_text"] = d.text
+            if d.year_inferred:
+                data["year_inferred"] = True
+            if d.uncertain:
+                data["date_uncertain"] = True
+        data["status"] = status
+        mine = [c for c in counts if e["pos"] <= c.start < nxt] or ([c for c in counts] if len(events) == 1 else [])
+        if mine:
+            c = mine[0]
+            data["participants"] = {"text": c.text, "count": c.count, "precision": c.precision}
+        segment_end = max(nxt, e["end_pos"])
+        place = _place(text, e, events, places)
+        if place:
+            data["place"] = place
+        if ONLINE_RE.search(text[e["pos"]:segment_end + 20]):
+            data["online"] = True
+        out.append(data)
+    return out
+
+
+def _place(text: str, event: dict, events: list[dict], places: list[tuple[int, int, str]]) -> str | None:
+    """The territory printed next to an event's date ("le 21 mars 2023 à Lyon", "en AURA le 9 juin")."""
+    start, end = event["anchor"]
+    others = [e["anchor"] for e in events if e is not event]
+    low = max([a[1] for a in others if a[1] <= start], default=0)
+    high = min([a[0] for a in others if a[0] >= end], default=len(text))
+    best = None
+    for p_start, p_end, ident in places:
+        if not (low <= p_start and p_end <= high) or not PLACE_BEFORE.search(text[:p_start]):
+            continue
+        distance = p_start - end if p_start >= end else start - p_end
+        if p_start >= end and distance <= 6:
+            return ident
+        if distance <= 15 and (best is None or distance < best[0]):
+            best = (distance, ident)
+    return best[1] if best else None
+
+
+def _in_name(text: str, start: int) -> bool:
+    """A bare year right after a law or a report name ("loi ESS 2014") dates the text, not an event."""
+    return bool(re.search(r"(?:loi|décret|rapport|plan|programme)\b[^,.;()]{0,15}$", text[:start], re.IGNORECASE))
