@@ -98,6 +98,14 @@ def test_role_lines_one_role_per_agent_with_scope():
     assert roles_of("Référent CA : ?") == [("referent-ca", None, None)]
 
 
+def test_a_handover_in_parentheses_is_a_note_not_a_scope():
+    [first, second] = parse_roles(["Référente CA : Marie Kerlann (passation à prévoir) et Yann Le Bihan."], 1, 1)[0]
+    assert (first.name, first.scope, first.note) == ("Marie Kerlann", None, "passation à prévoir")
+    assert (second.name, second.scope, second.note) == ("Yann Le Bihan", None, None)
+    [only] = parse_roles(["Autres contributeurs : Ville de Brest (partages d'expériences)."], 1, 1)[0]
+    assert (only.scope, only.note) == ("partages d'expériences", None)
+
+
 def test_events_status_year_and_frame():
     text = "Atelier organisé lors de l'Assemblée générale le 6 juillet à Nantes"
     start = text.index("Nantes")

@@ -54,7 +54,8 @@ def _keys(top: dict, fiches: list[dict], shared: dict[str, dict], known: Known) 
                     keys["dates"][key + (e.get("end"), bool(e.get("date_uncertain")), bool(e.get("year_inferred")))] += 1
                     keys["statuts"][key + (e.get("status"),)] += 1
                     keys["participants"][key + ((e.get("participants") or {}).get("count"),)] += 1
-                    keys["lieux"][key + (e.get("place"),)] += 1
+                    place = e.get("place")  # one place, or several (a club of two régions)
+                    keys["lieux"][key + (tuple(sorted(place)) if isinstance(place, list) else place,)] += 1
     return keys
 
 

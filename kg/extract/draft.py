@@ -63,6 +63,8 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
             role = {"role": r.role, "agent": agent, "text": r.text, "lines": list(r.lines)}
             if r.scope:
                 role["scope"] = r.scope
+            if r.note:
+                role["note"] = r.note
             roles.append(role)
         sections = []
         for s in f.sections:

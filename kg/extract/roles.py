@@ -16,6 +16,11 @@ class Role:
     text: str
     lines: tuple[int, int]
     scope: str | None = None
+    note: str | None = None  # a remark on the role itself ("passation à prévoir"), not what the agent does
+
+
+# A parenthesis about the role's own future (a handover, a seat to confirm) is a note, not a scope.
+ROLE_NOTE = re.compile(r"\b(passation|à prévoir|à confirmer|à définir|intérim|sortant|remplacement)\b", re.I)
 
 
 def _code(match: re.Match) -> str:
@@ -95,5 +100,7 @@ def parse_roles(lines: list[str], first: int, last: int) -> tuple[list[Role], li
         qualifier = m.group("qualifier").strip() or None
         body = text[m.end():end]
         for name, scope in _agents(body):
-            roles.append(Role(_code(m), name, segment, (seg_first, seg_last), scope or qualifier))
+            scope = scope or qualifier
+            note = scope if scope and ROLE_NOTE.search(scope) else None
+            roles.append(Role(_code(m), name, segment, (seg_first, seg_last), None if note else scope, note))
     return roles, [r.name for r in roles if r.name]
