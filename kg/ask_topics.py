@@ -76,13 +76,11 @@ def topic(folded: str, question: str = "") -> str:
         return " ".join(tokens(fold_key(quoted.group(1))))
     words = tokens(folded)
     cue = max((i for i, w in enumerate(words) if _has(TOPIC_CUES, w) and i + 1 < len(words)), default=-1)
-    kept = [w for w in words[cue + 1:] if w not in TOPIC_STOP or w in ("de", "du", "des", "la", "le", "l", "d", "et")]
-    while kept and kept[0] in ("de", "du", "des", "la", "le", "l", "d", "et"):
+    kept = words[cue + 1:]
+    while kept and kept[0] in TOPIC_STOP:
         kept.pop(0)
-    while kept and kept[-1] in ("de", "du", "des", "la", "le", "l", "d", "et"):
+    while kept and kept[-1] in TOPIC_STOP:
         kept.pop()
-    if not kept and cue >= 0:
-        kept = [w for w in words[:cue] if w not in TOPIC_STOP]
     return " ".join(kept)
 
 

@@ -63,7 +63,7 @@ IGNORE = {w for words in TYPE_WORDS for w in words.split()} | set(MONTHS) | set(
     "combien", "nombre", "partenaire", "partenaires", "partners", "partner", "both", "fois", "mais", "sans", "sauf",
     "texte", "mot", "terme", "contient", "contiennent", "famille", "family", "membres", "members"}
 #: Words left out of a topic searched in the text.
-TOPIC_STOP = STOP | IGNORE | set("""quelles quels quel quelle ou where sheets sheet which what parlent parle parlant
+TOPIC_STOP = STOP | set("""quelles quels quel quelle ou where sheets sheet which what parlent parle parlant
 traitent traite evoquent evoque abordent aborde concernent concerne concernant propos sujet theme about mention
 mentionnent mentionne on t il elle est y a ont fait font do does fiche fiches action actions sont dont lesquelles
 texte mot mots terme termes expression contient contiennent contenant containing contain contains word phrase
