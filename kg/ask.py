@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kg.ask_index import Span, find_axis, find_entities, tokens
-from kg.ask_topics import MODES, combination, count_answer, family, name, subjects, topic, two_entities
+from kg.ask_index import Span, family_of, find_axis, find_entities, index, tokens
+from kg.ask_topics import MODES, as_typed, combination, count_answer, family, name, subjects, topic, two_entities
 from kg.ask_words import (COUNT_WORDS, EVENT_KINDS, EVENT_WORDS, EXAMPLES, IGNORE, PARTNER_WORDS, ROLE_WORDS,
                           TEXT_WORDS, TYPE_NAMES, TYPE_WORDS)
 from kg.dates import MONTH_RE, MONTHS, MONTHS_EN, PROGRAMME_YEAR, find_period  # noqa: F401 - re-exported, moved to kg/dates.py
@@ -57,7 +57,10 @@ def understand(question: str, store: Store) -> Understanding:
     if not question.strip():
         q.message = "Posez une question, par exemple : « Quelles fiches impliquent l'ANCT ? »"
         return q
-    folded = " " + re.sub(r"[^\w+]+", " ", fold_key(_digits(question)).replace("'", " ")).strip() + " "
+    # "… (Patricia Andriot)": the candidate a person chose on the page after an ambiguous answer
+    chosen = re.search(r"\(([^()]+)\)\s*$", question)
+    asked = question[:chosen.start()] if chosen and question[:chosen.start()].strip() else question
+    folded = " " + re.sub(r"[^\w+]+", " ", fold_key(_digits(asked)).replace("'", " ")).strip() + " "
     has = lambda pattern: re.search(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])", folded) is not None  # noqa: E731
     fiche = re.search(r"(?:fiche|sheet|fiche action)s?(?: action)? (?:n |no |numero |number |#)?(\d{1,3})\b", folded)
     start, end, period_words = find_period(folded)
@@ -69,6 +72,8 @@ def understand(question: str, store: Store) -> Understanding:
     type_word = next((code for words, code in TYPE_WORDS.items() if has(words)), None)
     counting = has(COUNT_WORDS)
     spans = [] if fiche and has(ROLE_WORDS + r"|qui|who|" + PARTNER_WORDS) else find_entities(folded, store, IGNORE)
+    if asked is not question:
+        spans = _choose(spans, chosen.group(1), store)
     # spans that cover the period words or the fiche number are not entities
     spans = [s for s in spans if not (period_words and " ".join(tokens(folded)[s.start:s.end]) in period_words)]
     words_of = lambda s: " ".join(tokens(folded)[s.start:s.end])  # noqa: E731
@@ -97,7 +102,8 @@ def understand(question: str, store: Store) -> Understanding:
 
     if has(TEXT_WORDS) and topic(folded, question):
         words = topic(folded, question)
-        return done("fiches-by-text", {"text": words}, f"Fiches dont le texte parle de « {words} » (titres et éléments des fiches)")
+        return done("fiches-by-text", {"text": words},
+                    f"Fiches dont le texte parle de « {as_typed(asked, words)} » (titres et éléments des fiches)")
     if has(r"axe|axis"):
         axis, options = find_axis(folded, store)
         if axis:
@@ -189,7 +195,7 @@ def understand(question: str, store: Store) -> Understanding:
     subject = "" if fiche else topic(folded, question)
     if subject:  # no name, no known question: the fiches whose text says it, if any (ask() refuses otherwise)
         q.fallback = True
-        return done("fiches-by-text", {"text": subject}, f"Fiches dont le texte parle de « {subject} » "
+        return done("fiches-by-text", {"text": subject}, f"Fiches dont le texte parle de « {as_typed(asked, subject)} » "
                     "(ce n'est le nom d'aucune entité du graphe : recherche dans les titres et éléments des fiches)")
     q.message = ("Je n'ai pas compris la question. Je sais répondre, par exemple, à celles-ci :"
                  if not fiche else f"Que voulez-vous savoir de la fiche {fiche.group(1)} ? Ses référents, par exemple :")
@@ -197,6 +203,17 @@ def understand(question: str, store: Store) -> Understanding:
         q.suggestions = [f"Qui sont les référents de la fiche {fiche.group(1)} ?",
                          f"Quels sont les partenaires de la fiche {fiche.group(1)} ?", *EXAMPLES[:3]]
     return q
+
+
+def _choose(spans: list[Span], label: str, store: Store) -> list[Span]:
+    """The spans once a candidate is chosen by its label: the span that could name it names it alone."""
+    key = " ".join(tokens(fold_key(label)))
+    picked = [e for e in index(store)["by_key"].get(key, []) if any(e in s.entities for s in spans)]
+    if not picked and (found := family_of([e for s in spans for e in s.entities], store)) and found["label"] == label:
+        picked = [found]
+    if not picked:
+        return spans
+    return [Span(s.start, s.end, picked[:1], True) if picked[0] in s.entities or len(spans) == 1 else s for s in spans]
 
 
 def _one_name_many_entities(q: Understanding, folded: str, span: Span, store: Store,
@@ -237,7 +254,7 @@ def ask(question: str, store: Store, limit: int | None = 1000) -> tuple[Understa
     query = load_queries()[understanding.intent]
     result = run(query, understanding.params, store, limit=limit)
     if understanding.fallback and not result.rows:
-        words = understanding.params["text"]
+        words = as_typed(question, understanding.params["text"])
         understanding.status, understanding.intent, understanding.params = "unknown", None, {}
         understanding.explanation = ""
         understanding.message = (f"Je n'ai pas compris la question, et aucune fiche ne contient « {words} ». "

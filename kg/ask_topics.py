@@ -8,7 +8,7 @@ from typing import Any
 
 from kg.ask_index import Span, family_of, same_subject, tokens
 from kg.ask_words import BOTH_WORDS, EXCEPT_WORDS, TOPIC_CUES, TOPIC_STOP, UNION_WORDS
-from kg.source import fold_key
+from kg.source import fold, fold_key
 from kg.store import Result, Store
 
 MODES = {"et": "à la fois", "ou": "l'une ou l'autre :", "sauf": "sans"}
@@ -82,6 +82,15 @@ def topic(folded: str, question: str = "") -> str:
     while kept and kept[-1] in TOPIC_STOP:
         kept.pop()
     return " ".join(kept)
+
+
+def as_typed(question: str, words: str) -> str:
+    """The words of a folded topic as the question wrote them ("ingenierie" -> "ingénierie"), else the folded words."""
+    folded, origin = fold(question)
+    m = re.search(r"[^a-z0-9+]+".join(re.escape(w) for w in words.split()), folded)
+    if not m or not words:
+        return words
+    return question[origin[m.start()]:origin[m.end() - 1] + 1]
 
 
 COUNTED = {  # intent -> (column counted, French noun for one, for several)

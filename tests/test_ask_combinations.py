@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from kg.ask import ask, understand
+from kg.source import fold_key
 
 from .conftest import DATA, ROOT
 
@@ -136,9 +137,10 @@ TOPICS = [
 def test_topics_are_searched_in_the_text_and_said_so(embedded, question, text, fiches):
     understanding, result = ask(question, embedded)
     assert (understanding.status, understanding.intent, understanding.params) == ("ok", "fiches-by-text", {"text": text}), understanding.message
-    assert understanding.explanation.startswith(f"Fiches dont le texte parle de « {text} »")
+    said = understanding.explanation.split("« ", 1)[1].split(" »", 1)[0]
+    assert understanding.explanation.startswith("Fiches dont le texte parle de « ") and said in question  # as typed
+    assert " ".join(fold_key(said).split()) == text
     assert _fiches(result) == fiches
-    from kg.source import fold_key
     assert all(text in fold_key(str(r["quote"])) and r["lines"] is not None for r in result.rows)
 
 
@@ -155,6 +157,7 @@ COUNTS = [
     ("Combien de partenaires a la fiche 4 ?", "partners", f"{len(FICHE_4_PARTNERS)} partenaires"),
     ("combien de fiches à la fois avec l'ANCT et l'Avise ?", "fiches-by-entities", "2 fiches : 4, 5"),
     ("nombre de fiches qui parlent d'ingenierie", "fiches-by-text", "5 fiches : 2, 4, 5, 10, 14"),
+    ("How many partners does sheet 4 have?", "partners", f"{len(FICHE_4_PARTNERS)} partenaires"),
 ]
 
 
@@ -235,3 +238,24 @@ def test_the_page_and_the_cli_say_how_a_count_was_understood(client, built):
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[:2] == ["Compris : Fiches de l'AXE 3 - LA COOPÉRATION ÉCONOMIQUE TERRITORIALE — avec leur nombre",
                                            "Réponse : 4 fiches : 6, 7, 8, 9"]
+
+
+def test_events_are_counted_once_each(embedded):
+    understanding, result = ask("Combien d'événements en juin 2024 ?", embedded)
+    assert understanding.intent == "events" and understanding.params == {"from": "2024-06-01", "to": "2024-06-30"}
+    events = {str(r["event"]) for r in result.rows}
+    assert understanding.answer == f"{len(events)} événements" and len(events) >= 3
+
+
+@pytest.mark.parametrize("question,entity", [
+    ("Patricia (Patricia Andriot)", "personne/patricia-andriot"),
+    ("Quelles fiches impliquent la CRESS ? (Chambres régionales de l'économie sociale et solidaire)", "organisation/cress"),
+    ("Quelles fiches impliquent la CRESS ? (Chambre régionale de l'économie sociale et solidaire d'Occitanie)",
+     "organisation/cress-occitanie"),
+])
+def test_choosing_a_candidate_answers_for_it(embedded, question, entity):
+    """The page's links after an ambiguous name ask the question again with the chosen label in brackets: that
+    was ambiguous again."""
+    understanding, result = ask(question, embedded)
+    assert (understanding.status, understanding.params) == ("ok", {"entity": E + entity}), understanding.message
+    assert result.rows
