@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from kg.ask_index import Span, family_of, find_axis, find_entities, index, tokens
 from kg.ask_topics import MODES, as_typed, combination, count_answer, family, name, subjects, topic, two_entities
 from kg.ask_words import (COUNT_WORDS, EVENT_KINDS, EVENT_WORDS, EXAMPLES, IGNORE, PARTNER_WORDS, ROLE_WORDS,
-                          TEXT_WORDS, TYPE_NAMES, TYPE_WORDS)
+                          STOP, TEXT_WORDS, TYPE_NAMES, TYPE_WORDS)
 from kg.dates import MONTH_RE, MONTHS, MONTHS_EN, PROGRAMME_YEAR, find_period  # noqa: F401 - re-exported, moved to kg/dates.py
 from kg.queries import load_queries, run
 from kg.source import fold_key
@@ -106,6 +106,15 @@ def understand(question: str, store: Store) -> Understanding:
                     f"Fiches dont le texte parle de « {as_typed(asked, words)} » (titres et éléments des fiches)")
     if has(r"axe|axis"):
         axis, options = find_axis(folded, store)
+        label_words = set(axis["key"].split()) if axis else set()
+        others = [s for s in spans if not set(tokens(folded)[s.start:s.end]) <= label_words | STOP]
+        if axis and others:  # "les fiches de l'axe 2 qui impliquent l'ANCT": not a question the box can ask yet
+            entity = others[0].entities[0]
+            q.message = (f"Je ne sais pas encore croiser un axe et une entité ; voici deux questions que je sais "
+                         f"poser : les fiches de l'{axis['label']}, ou les fiches qui impliquent {entity['label']}.")
+            q.suggestions = [f"Quelles fiches dans l'axe {axis['number'] or axis['label']} ?",
+                             f"Quelles fiches impliquent {entity['label']} ?"]
+            return q
         if axis:
             if has(PARTNER_WORDS):
                 return done("partners", {"axis": axis["iri"]}, f"Partenaires (organisations) des fiches de l'{axis['label']}")

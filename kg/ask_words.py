@@ -36,7 +36,9 @@ BOTH_WORDS = r"et|and|&|ainsi que|avec|as well as|with"
 TEXT_WORDS = (r"le mot|les mots|le terme|les termes|l expression|contient|contiennent|contenant|le texte|texte integral|"
               r"plein texte|full text|containing|contain|contains|the word|the phrase|mot cle|mots cles")
 #: Words after which a topic is named ("les fiches qui parlent de …").
-TOPIC_CUES = (r"parlent|parle|parlant|traitent|traite|traitant|evoquent|evoque|abordent|aborde|concernent|concerne|"
+TOPIC_CUES = (r"parlent|parle|parlant|traitent|traite|traitant|evoquent|evoque|evoquant|abordent|aborde|abordant|"
+              r"citent|cite|citant|mentionnant|talk about|talks about|talking about|deal with|deals with|"
+              r"concernent|concerne|"
               r"concernant|a propos|au sujet|sur le theme|sur|about|mention|mentions|mentionnent|mentionne|on|de|du|des|d")
 #: The kind of a public body or an experiment named after its subject ("Ville de Marseille" / "Marseille",
 #: "Expérimentation Territoires zéro chômeur…" / the association): one name, two entities of different kinds.
@@ -45,7 +47,8 @@ SUBJECT_WORDS = {"ville", "eurometropole", "metropole", "agglomeration", "commun
 STOP = set("""a au aux avec ce ces cette dans de des du en est et il elle ils la le les leur leurs l d ou par pour
 qu que quel quelle quels quelles qui quoi sur un une y t on se sa son ses plus moins tous toutes tout toute
 the of in on and or which who what with is are to for by fiche fiches programme ess rtes""".split())
-#: Words of organisation names too common to stand for the organisation on their own.
+#: Words of organisation names too common to stand for the organisation on their own; topic words among them
+#: ("alimentation" in "Ministère de l'Agriculture et de l'Alimentation") are searched in the text instead.
 COMMON = set("""grand grande grands nombre action actions entite entites agence agences nationale national reseau
 reseaux union ville villes conseil association associations collectif mouvement centre centres federation maison
 societe commission commissions club clubs groupe comite ateliers atelier regions region territoire territoires
@@ -53,7 +56,10 @@ chambre chambres economie sociale solidaire solidaires europeen europeenne parle
 universite cooperative cooperatives petites rivieres fabrique transitions chaire organisation organisations
 acteurs pour enjeux ruraux agricoles alimentaire ceinture projet projets plateforme plateformes nouvelles
 regional regionale regionaux developpement durable general generale internationale international
-collectivites collectivite etat direction service services public publics publique communaute""".split())
+collectivites collectivite etat direction service services public publics publique communaute
+alimentation agriculture cooperation economiques economique emploi emplois reemploi insertion formation
+transition innovation recherche finances finance habitat logement culture sport sante numerique mobilite
+jeunesse environnement energie tourisme commerce artisanat industrie agricole solidarite solidarites""".split())
 #: Words that are never part of a name in a question.
 IGNORE = {w for words in TYPE_WORDS for w in words.split()} | set(MONTHS) | set(MONTHS_EN) | {
     "semestre", "trimestre", "evenement", "evenements", "webinaire", "webinaires", "club", "clubs",

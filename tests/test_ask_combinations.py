@@ -125,6 +125,9 @@ TOPICS = [
     ("Quelles fiches parlent d'ingénierie ?", "ingenierie", {2, 4, 5, 10, 14}),
     ("which sheets talk about ingenierie", "ingenierie", {2, 4, 5, 10, 14}),
     ("INGENIERIE", "ingenierie", {2, 4, 5, 10, 14}),
+    # a topic word inside an organisation's name is still a topic: lines 216 (fiche 4), 495 (8), 530 and 552 (9)
+    ("quelles fiches parlent d'alimentation ?", "alimentation", {4, 8, 9}),
+    ("fiches évoquant l'alimentation", "alimentation", {4, 8, 9}),
     # asked as text, "tiers-lieux" is searched in the text even though a notion has that name: lines 101 (2), 364 (6), 589 (10)
     ("Quelles fiches contiennent le mot « tiers-lieux » ?", "tiers lieux", {2, 6, 10}),
     ("fiches dont le texte parle de Tiers Lieux", "tiers lieux", {2, 6, 10}),
@@ -259,3 +262,10 @@ def test_choosing_a_candidate_answers_for_it(embedded, question, entity):
     understanding, result = ask(question, embedded)
     assert (understanding.status, understanding.params) == ("ok", {"entity": E + entity}), understanding.message
     assert result.rows
+
+
+def test_an_axis_and_an_entity_together_are_not_answered_as_the_axis_alone(embedded):
+    understanding, result = ask("Quelles fiches de l'axe 2 impliquent l'ANCT ?", embedded)
+    assert result is None and understanding.status == "unknown"
+    assert understanding.suggestions == ["Quelles fiches dans l'axe 2 ?",
+                                         "Quelles fiches impliquent Agence nationale de la cohésion des territoires ?"]
