@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kg.ask_index import Span, family_of, same_subject, tokens
+from kg.ask_index import Span, family_of, index, same_subject, tokens
 from kg.ask_words import BOTH_WORDS, EXCEPT_WORDS, TOPIC_CUES, TOPIC_STOP, UNION_WORDS
 from kg.source import fold, fold_key
 from kg.store import Result, Store
@@ -50,9 +50,13 @@ def two_entities(spans: list[Span]) -> tuple[dict[str, str], dict[str, str]] | N
 def family(folded: str, span: Span, store: Store) -> tuple[dict[str, str] | None, bool]:
     """(the family a name stands for, whether it is asked in the plural: "les CRESS", "toutes les CRESS")."""
     found = family_of(span.entities, store)
-    if found is None:
-        return None, False
     words = tokens(folded)
+    if found is None:  # one name with members of its own, asked with them: "le CSESS et ses commissions"
+        parents = {f["iri"]: f for f in index(store)["families"].values()}
+        if len(span.entities) == 1 and span.entities[0]["iri"] in parents and \
+                _has(r"famille|family|membres|members|et ses|and its|ses commissions|toutes? les|tous les", folded):
+            return parents[span.entities[0]["iri"]], True
+        return None, False
     before = words[span.start - 1] if span.start else ""
     plural = before in ("les", "des", "aux", "all", "toutes", "tous", "ces", "leurs") or \
         _has(r"famille|family|membres|members|toutes les|tous les|reseau des", folded) or before not in ("la", "le", "l", "the", "une", "un")

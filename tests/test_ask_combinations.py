@@ -269,3 +269,14 @@ def test_an_axis_and_an_entity_together_are_not_answered_as_the_axis_alone(embed
     assert result is None and understanding.status == "unknown"
     assert understanding.suggestions == ["Quelles fiches dans l'axe 2 ?",
                                          "Quelles fiches impliquent Agence nationale de la cohésion des territoires ?"]
+
+
+def test_a_name_with_its_members_is_a_family_when_asked_so(embedded):
+    """organisations.yaml: three commissions are part_of the CSESS (fiches 12 line 716, 7 lines 402-404, 6 lines
+    351-353); the CSESS alone is fiches 1, 6, 7, 12."""
+    understanding, result = ask("Le CSESS et ses commissions", embedded)
+    assert (understanding.intent, understanding.params) == ("fiches-by-family", {"entity": E + "organisation/csess"})
+    members = {str(r["who"]).rsplit("/", 1)[-1] for r in result.rows}
+    assert members == {"csess", "commission-reglementaire-du-csess", "commission-europe-du-csess",
+                       "commission-territoire-et-transition-ecologique-du-csess"}
+    assert understand("Quelles fiches impliquent le CSESS ?", embedded).intent == "fiches-by-entity"
