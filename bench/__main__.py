@@ -181,11 +181,21 @@ def named_query_params(store) -> dict[str, dict[str, str]]:
     entity = "https://ess-kg.example" + ex["entity"]
     person = store.query("""PREFIX kg: <https://ess-kg.example/ontologie#>
         SELECT ?p WHERE { ?r kg:agent ?p . ?p kg:entityType "personne" } LIMIT 1""").rows[0]["p"]
+    # a second organisation of the same fiche and an axis that exist at this scale (the examples name real ones)
+    other = store.query("""PREFIX kg: <https://ess-kg.example/ontologie#>
+        SELECT ?e WHERE { ?f kg:involves <%s> , ?e . ?e kg:entityType "organisation" FILTER (?e != <%s>) } LIMIT 1"""
+                        % (entity, entity)).rows[0]["e"]
+    axis = store.query("""PREFIX kg: <https://ess-kg.example/ontologie#>
+        SELECT ?a WHERE { ?a a kg:Axis } LIMIT 1""").rows[0]["a"]
     out = {}
     for name, query in load_queries().items():
         params = {p.name: p.example for p in query.params if p.example is not None}
         if "entity" in params:
             params["entity"] = entity
+        if "other" in params:
+            params["other"] = str(other)
+        if "axis" in params:
+            params["axis"] = str(axis)
         if "person" in params:
             params["person"] = str(person)
         out[name] = params

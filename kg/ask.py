@@ -1,63 +1,24 @@
-"""Ask in French: a sentence becomes one named query and its parameters, or a clear "I did not understand"."""
+"""Ask in French: a sentence becomes one named query and its parameters, or a clear "I did not understand".
+
+The vocabulary is in kg/ask_words.py, names and axes are found by kg/ask_index.py, questions about several names
+or about a topic are read by kg/ask_topics.py; this module chooses the named question and says how it understood.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
+from kg.ask_index import Span, family_of, find_axis, find_entities, index, tokens
+from kg.ask_topics import MODES, as_typed, combination, count_answer, family, name, subjects, topic, two_entities
+from kg.ask_words import (COUNT_WORDS, EVENT_KINDS, EVENT_WORDS, EXAMPLES, IGNORE, PARTNER_WORDS, ROLE_WORDS,
+                          STOP, TEXT_WORDS, TYPE_NAMES, TYPE_WORDS)
 from kg.dates import MONTH_RE, MONTHS, MONTHS_EN, PROGRAMME_YEAR, find_period  # noqa: F401 - re-exported, moved to kg/dates.py
 from kg.queries import load_queries, run
 from kg.source import fold_key
 from kg.store import Result, Store
 
-TYPE_WORDS = {  # folded words -> entity type code of the `entities` query
-    "organisations": "organisation", "organismes": "organisation", "structures": "organisation",
-    "partenaires": "organisation", "organizations": "organisation",
-    "personnes": "personne", "people": "personne", "gens": "personne", "elus": "personne",
-    "lois": "loi", "textes juridiques": "loi", "textes de loi": "loi", "laws": "loi",
-    "outils": "outil", "dispositifs": "outil", "formes juridiques": "outil", "tools": "outil",
-    "territoires": "territoire", "regions": "territoire", "villes": "territoire", "lieux": "territoire",
-    "places": "territoire", "publications": "publication", "evenements": "evenement", "events": "evenement",
-}
-TYPE_NAMES = {"organisation": "organisations", "personne": "personnes", "loi": "textes juridiques",
-              "outil": "outils et dispositifs", "territoire": "territoires", "publication": "publications",
-              "evenement": "événements"}
-EVENT_KINDS = [
-    (r"webinaires?|webinars?", "webinaire"), (r"clubs?", "club"), (r"seminaires?|seminars?", "seminaire"),
-    (r"ateliers?|workshops?", "atelier"), (r"tables? rondes?|round tables?", "table-ronde"),
-    (r"rencontres?|meetings?", "rencontre"), (r"reunions?", "reunion"), (r"salons?", "salon"),
-    (r"voyages? apprenants?|study trips?", "voyage-apprenant"), (r"congres", "congres"),
-    (r"journees?", "journee"), (r"forums?", "forum"), (r"groupes? de travail", "groupe-de-travail"),
-    (r"interventions?", "intervention"), (r"assemblees? generales?", "assemblee-generale"),
-]
-EVENT_WORDS = r"evenements?|events?|manifestations?|rendez vous|dates?|agenda|calendrier"
-ROLE_WORDS = r"referents?|referentes?|role|roles|pilote|pilotes|porte|portent|responsables?|contribu\w*|anime|refere"
-STOP = set("""a au aux avec ce ces cette dans de des du en est et il elle ils la le les leur leurs l d ou par pour
-qu que quel quelle quels quelles qui quoi sur un une y t on se sa son ses plus moins tous toutes tout toute
-the of in on and or which who what with is are to for by fiche fiches programme ess rtes""".split())
-#: Words of organisation names too common to stand for the organisation on their own.
-COMMON = set("""grand grande grands nombre action actions entite entites agence agences nationale national reseau
-reseaux union ville villes conseil association associations collectif mouvement centre centres federation maison
-societe commission commissions club clubs groupe comite ateliers atelier regions region territoire territoires
-chambre chambres economie sociale solidaire solidaires europeen europeenne parlement ministere institut
-universite cooperative cooperatives petites rivieres fabrique transitions chaire organisation organisations
-acteurs pour enjeux ruraux agricoles alimentaire ceinture projet projets plateforme plateformes nouvelles
-regional regionale regionaux developpement durable general generale internationale international
-collectivites collectivite etat direction service services public publics publique communaute""".split())
-
-EXAMPLES = [
-    "Quelles fiches impliquent l'ANCT ?",
-    "Qui sont les référents de la fiche 7 ?",
-    "Sur quelles fiches travaille Anne-Laure Federici ?",
-    "Qui réfère le plus de fiches ?",
-    "Quels événements sont prévus en juin 2024 ?",
-    "Quels webinaires ont réuni plus de cinquante participants ?",
-    "Avec qui l'Avise apparaît-elle ?",
-    "Quels sont les axes du programme ?",
-    "Liste des lois",
-    "Cherche Île-de-France",
-]
+__all__ = ["EXAMPLES", "Span", "Understanding", "ask", "find_entities", "find_period", "understand"]
 
 
 @dataclass
@@ -72,103 +33,10 @@ class Understanding:
     candidates: list[dict[str, str]] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     message: str = ""
+    count: str | None = None  # "combien de …": what to count ("fiches" or the query's own rows)
+    answer: str = ""  # for a count, the number and the list ("3 fiches : 2, 4, 5"), set once answered
+    fallback: bool = False  # a text search tried because nothing else fitted: no hit means "not understood"
 
-
-@dataclass
-class Span:
-    start: int
-    end: int
-    entities: list[dict[str, str]]
-    exact: bool
-
-
-# --- the entity index ----------------------------------------------------------------------------
-
-_INDEX: dict[str, Any] = {}
-
-LOOKUP = """PREFIX kg: <https://ess-kg.example/ontologie#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?entity ?label ?type ?key ?acronym WHERE {
-  ?entity kg:searchKey ?key ; rdfs:label ?label ; kg:entityType ?type . OPTIONAL { ?entity kg:acronym ?acronym }
-}"""
-
-
-ACRONYMS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?entity (MIN(?alias) AS ?alt) WHERE {
-  ?entity skos:altLabel ?alias . FILTER (REGEX(STR(?alias), "^[A-Z][A-Z0-9+]{1,7}$"))
-} GROUP BY ?entity"""
-
-
-def _index(store: Store) -> dict[str, Any]:
-    """Keys and distinctive words of every entity, cached per store version."""
-    version = f"{id(store)}:{store.version()}"
-    if _INDEX.get("version") == version:
-        return _INDEX
-    by_key: dict[str, list[dict[str, str]]] = {}
-    by_word: dict[str, dict[str, dict[str, str]]] = {}
-    for row in store.query(LOOKUP).rows:
-        entity = {"iri": str(row["entity"]), "label": str(row["label"]), "type": str(row["type"]),
-                  "acronym": str(row["acronym"]) if row.get("acronym") is not None else ""}
-        if entity["type"] == "evenement":
-            continue  # events are asked for by period and kind, not by name
-        key = str(row["key"])
-        if entity not in by_key.setdefault(key, []):
-            by_key[key].append(entity)
-        if entity["type"] in ("personne", "organisation", "territoire"):
-            shortest = 4 if entity["type"] == "personne" else 5
-            for word in key.split():
-                if len(word) >= shortest and word not in STOP and word not in COMMON:
-                    by_word.setdefault(word, {})[entity["iri"]] = entity
-    acronyms = {str(r["entity"]): str(r["alt"]) for r in store.query(ACRONYMS).rows}
-    for found in by_key.values():
-        for entity in found:
-            if not entity["acronym"] and entity["iri"] in acronyms:
-                entity["acronym"] = acronyms[entity["iri"]]
-    _INDEX.clear()
-    _INDEX.update(version=version, by_key=by_key, by_word=by_word,
-                  words=[w for w, found in by_word.items() if len(found) <= 3])
-    return _INDEX
-
-
-def _tokens(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9+]+", text)
-
-
-def find_entities(folded: str, store: Store, ignore: set[str]) -> list[Span]:
-    """Longest spans of the question that name an entity: exact keys first, then distinctive words
-    (tolerant of small typos: "federicci", "eurometropole")."""
-    from rapidfuzz import fuzz, process
-
-    index = _index(store)
-    tokens = _tokens(folded)
-    taken = [False] * len(tokens)
-    spans: list[Span] = []
-    for n in range(min(8, len(tokens)), 0, -1):
-        for i in range(len(tokens) - n + 1):
-            if any(taken[i:i + n]):
-                continue
-            words = tokens[i:i + n]
-            if all(w in STOP for w in words) or (n == 1 and words[0] in ignore):
-                continue
-            key = " ".join(words)
-            if key in index["by_key"]:
-                spans.append(Span(i, i + n, index["by_key"][key], True))
-                taken[i:i + n] = [True] * n
-    for i, word in enumerate(tokens):
-        if taken[i] or len(word) < 4 or word in STOP or word in ignore:
-            continue
-        match = word if word in index["by_word"] else None
-        if match is None and len(word) >= 6:
-            best = process.extractOne(word, index["words"], scorer=fuzz.ratio, score_cutoff=85)
-            match = best[0] if best else None
-        if match and len(index["by_word"][match]) <= 3:
-            spans.append(Span(i, i + 1, list(index["by_word"][match].values()), False))
-            taken[i] = True
-    spans.sort(key=lambda s: s.start)
-    return spans
-
-
-# --- periods, numbers ----------------------------------------------------------------------------
 
 def _digits(question: str) -> str:
     """Numbers written as words become digits ("plus de cinquante" -> "plus de 50")."""
@@ -183,15 +51,16 @@ def _digits(question: str) -> str:
     return text
 
 
-# --- understanding -------------------------------------------------------------------------------
-
 def understand(question: str, store: Store) -> Understanding:
     """Match a sentence to one named query and its parameters; never to a different question silently."""
     q = Understanding(question=question, status="unknown", suggestions=EXAMPLES[:6])
     if not question.strip():
         q.message = "Posez une question, par exemple : « Quelles fiches impliquent l'ANCT ? »"
         return q
-    folded = " " + re.sub(r"[^\w+]+", " ", fold_key(_digits(question)).replace("'", " ")).strip() + " "
+    # "… (Patricia Andriot)": the candidate a person chose on the page after an ambiguous answer
+    chosen = re.search(r"\(([^()]+)\)\s*$", question)
+    asked = question[:chosen.start()] if chosen and question[:chosen.start()].strip() else question
+    folded = " " + re.sub(r"[^\w+]+", " ", fold_key(_digits(asked)).replace("'", " ")).strip() + " "
     has = lambda pattern: re.search(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])", folded) is not None  # noqa: E731
     fiche = re.search(r"(?:fiche|sheet|fiche action)s?(?: action)? (?:n |no |numero |number |#)?(\d{1,3})\b", folded)
     start, end, period_words = find_period(folded)
@@ -201,14 +70,13 @@ def understand(question: str, store: Store) -> Understanding:
               "propose" if has(r"proposes?|proposees?|proposed") else None)
     minimum = re.search(r"(?:plus de|au moins|more than|at least|over|\+ de|minimum|> ?)\s?(\d+) (?:participants?|personnes|inscrits|people|attendees)", folded)
     type_word = next((code for words, code in TYPE_WORDS.items() if has(words)), None)
-    ignore = {w for words in TYPE_WORDS for w in words.split()} | set(MONTHS) | set(MONTHS_EN) | {
-        "semestre", "trimestre", "evenement", "evenements", "webinaire", "webinaires", "club", "clubs",
-        "participants", "prevus", "prevu", "realises", "axes", "axe", "referent", "referents", "role", "roles",
-        "liste", "list", "cherche", "recherche", "implique", "impliquent", "mentionne", "mentionnent", "sheets",
-        "involve", "involves", "mention", "mentions", "apparait", "parle", "parlent", "travaille", "plus", "souvent"}
-    spans = [] if fiche and has(ROLE_WORDS + r"|qui|who") else find_entities(folded, store, ignore)
+    counting = has(COUNT_WORDS)
+    spans = [] if fiche and has(ROLE_WORDS + r"|qui|who|" + PARTNER_WORDS) else find_entities(folded, store, IGNORE)
+    if asked is not question:
+        spans = _choose(spans, chosen.group(1), store)
     # spans that cover the period words or the fiche number are not entities
-    spans = [s for s in spans if not (period_words and " ".join(_tokens(folded)[s.start:s.end]) in period_words)]
+    spans = [s for s in spans if not (period_words and " ".join(tokens(folded)[s.start:s.end]) in period_words)]
+    words_of = lambda s: " ".join(tokens(folded)[s.start:s.end])  # noqa: E731
 
     def one_entity(kinds: tuple[str, ...] | None = None) -> dict[str, str] | None:
         found = [s for s in spans if kinds is None or any(e["type"] in kinds for e in s.entities)]
@@ -219,16 +87,44 @@ def understand(question: str, store: Store) -> Understanding:
             q.status = "ambiguous"
             q.suggestions = []
             q.candidates = sorted(distinct.values(), key=lambda e: e["label"])
-            words = [" ".join(_tokens(folded)[s.start:s.end]) for s in found]
-            q.message = (f"« {' / '.join(words)} » peut désigner plusieurs entités ; choisissez-en une."
-                         if len(found) == 1 else "La question nomme plusieurs entités ; posez-la pour une seule.")
+            q.message = (f"« {' / '.join(words_of(s) for s in found)} » peut désigner plusieurs entités ; choisissez-en une."
+                         if len(found) == 1 else "La question nomme plusieurs entités ; posez-la pour une seule, ou "
+                         "dites « à la fois X et Y », « X ou Y », « X mais pas Y ».")
             return None
         return next(iter(distinct.values()))
 
     def done(intent: str, params: dict[str, str], explanation: str) -> Understanding:
         q.status, q.intent, q.params, q.explanation = "ok", intent, params, explanation
+        if counting:
+            q.count = "fiches" if has(r"(?:combien|nombre) (?:de|d) fiches|how many (?:action )?sheets") else "rows"
+            q.explanation += " — avec leur nombre"
         return q
 
+    if has(TEXT_WORDS) and topic(folded, question):
+        words = topic(folded, question)
+        return done("fiches-by-text", {"text": words},
+                    f"Fiches dont le texte parle de « {as_typed(asked, words)} » (titres et éléments des fiches)")
+    if has(r"axe|axis"):
+        axis, options = find_axis(folded, store)
+        label_words = set(axis["key"].split()) if axis else set()
+        others = [s for s in spans if not set(tokens(folded)[s.start:s.end]) <= label_words | STOP]
+        if axis and others:  # "les fiches de l'axe 2 qui impliquent l'ANCT": not a question the box can ask yet
+            entity = others[0].entities[0]
+            q.message = (f"Je ne sais pas encore croiser un axe et une entité ; voici deux questions que je sais "
+                         f"poser : les fiches de l'{axis['label']}, ou les fiches qui impliquent {entity['label']}.")
+            q.suggestions = [f"Quelles fiches dans l'axe {axis['number'] or axis['label']} ?",
+                             f"Quelles fiches impliquent {entity['label']} ?"]
+            return q
+        if axis:
+            if has(PARTNER_WORDS):
+                return done("partners", {"axis": axis["iri"]}, f"Partenaires (organisations) des fiches de l'{axis['label']}")
+            return done("fiches-of-axis", {"axis": axis["iri"]}, f"Fiches de l'{axis['label']}")
+        if options and not has(r"axes"):
+            q.message = "Quel axe ? Le programme en a plusieurs qui répondent à ces mots :"
+            q.suggestions = [f"Fiches de l'{a['label']}" for a in options]
+            return q
+    if fiche and has(PARTNER_WORDS):
+        return done("partners", {"fiche": fiche.group(1)}, f"Partenaires (organisations) de la fiche {fiche.group(1)}")
     if has(r"axes?|axis|axes du programme") and not spans and not fiche:
         return done("axes", {}, "Les axes du programme et leur nombre de fiches")
     if has(r"le plus|plus grand nombre|le plus de|plus souvent|the most|most|classement|palmares|top") and \
@@ -258,10 +154,17 @@ def understand(question: str, store: Store) -> Understanding:
             params["min_participants"] = minimum.group(1)
             words.append(f"au moins {minimum.group(1)} participants")
         return done("events", params, "Événements" + (" — " + ", ".join(words) if words else ""))
+    person_roles = has(ROLE_WORDS + r"|travaille|travaillent|works? on|involved as")
+    pair, mode = two_entities(spans), combination(folded, spans)
+    if pair and mode and not person_roles and not eventish:
+        first, other = pair
+        said = (f"Fiches qui impliquent {name(first)} sans {name(other)}" if mode == "sauf" else
+                f"Fiches qui impliquent {MODES[mode]} {name(first)} {'et' if mode == 'et' else 'ou'} {name(other)}")
+        return done("fiches-by-entities", {"entity": first["iri"], "other": other["iri"], "mode": mode}, said)
     if has(r"avec qui|avec quels?|avec quelles?|associes?|associees?|aux cotes|a cote|together with|along with|appears with|co occur\w*|en meme temps que|partenaires? de|apparait avec|apparaissent avec|souvent avec|with whom|alongside"):
         entity = one_entity()
         if entity:
-            return done("co-occurring", {"entity": entity["iri"]}, f"Entités qui apparaissent avec : {_name(entity)}")
+            return done("co-occurring", {"entity": entity["iri"]}, f"Entités qui apparaissent avec : {name(entity)}")
         if q.status == "ambiguous":
             q.intent = "co-occurring"
             return q
@@ -270,16 +173,21 @@ def understand(question: str, store: Store) -> Understanding:
         text = " ".join(w for w in text.split() if w not in ("l", "la", "le", "les", "un", "une", "des", "the"))
         if text:
             return done("search", {"text": text}, f"Recherche : « {text} »")
-    if type_word and not spans and has(r"liste|list|quels?|quelles?|toutes?|tous|which|all|combien|show"):
+    if type_word and not spans and has(r"liste|list|quels?|quelles?|toutes?|tous|which|all|combien|show|how many"):
         return done("entities", {"type": type_word}, f"Liste des {TYPE_NAMES[type_word]}, par nombre de fiches")
-    person_roles = has(ROLE_WORDS + r"|travaille|travaillent|works? on|involved as")
     if person_roles:
         person = one_entity(("personne", "organisation"))
         if person and any(e["type"] == "personne" or e["iri"].endswith("/eurometropole-de-strasbourg")
                           for s in spans for e in s.entities):
-            return done("fiches-by-person", {"person": person["iri"]}, f"Fiches de {_name(person)} et ses rôles")
+            return done("fiches-by-person", {"person": person["iri"]}, f"Fiches de {name(person)} et ses rôles")
         if q.status == "ambiguous":
             q.intent = "fiches-by-person"
+            return q
+    if len(spans) == 1 and not eventish:
+        found = _one_name_many_entities(q, folded, spans[0], store, words_of(spans[0]))
+        if found:
+            return done(*found)
+        if q.status == "ambiguous":
             return q
     entity = one_entity()
     if entity:
@@ -289,21 +197,56 @@ def understand(question: str, store: Store) -> Understanding:
                          f"sais poser : les fiches qui impliquent {entity['label']}, ou les événements de la période.")
             q.suggestions = [f"Quelles fiches impliquent {entity['label']} ?", "Quels événements sont prévus en juin 2024 ?"]
             return q
-        return done("fiches-by-entity", {"entity": entity["iri"]}, f"Fiches qui impliquent : {_name(entity)}")
+        return done("fiches-by-entity", {"entity": entity["iri"]}, f"Fiches qui impliquent : {name(entity)}")
     if q.status == "ambiguous":
         q.intent = "fiches-by-entity"
         return q
+    subject = "" if fiche else topic(folded, question)
+    if subject:  # no name, no known question: the fiches whose text says it, if any (ask() refuses otherwise)
+        q.fallback = True
+        return done("fiches-by-text", {"text": subject}, f"Fiches dont le texte parle de « {as_typed(asked, subject)} » "
+                    "(ce n'est le nom d'aucune entité du graphe : recherche dans les titres et éléments des fiches)")
     q.message = ("Je n'ai pas compris la question. Je sais répondre, par exemple, à celles-ci :"
                  if not fiche else f"Que voulez-vous savoir de la fiche {fiche.group(1)} ? Ses référents, par exemple :")
     if fiche:
-        q.suggestions = [f"Qui sont les référents de la fiche {fiche.group(1)} ?", *EXAMPLES[:4]]
+        q.suggestions = [f"Qui sont les référents de la fiche {fiche.group(1)} ?",
+                         f"Quels sont les partenaires de la fiche {fiche.group(1)} ?", *EXAMPLES[:3]]
     return q
 
 
-def _name(entity: dict[str, str]) -> str:
-    """ "ANCT (Agence nationale de la cohésion des territoires)" when there is an acronym."""
-    acronym = entity.get("acronym")
-    return f"{acronym} ({entity['label']})" if acronym and acronym != entity["label"] else entity["label"]
+def _choose(spans: list[Span], label: str, store: Store) -> list[Span]:
+    """The spans once a candidate is chosen by its label: the span that could name it names it alone."""
+    key = " ".join(tokens(fold_key(label)))
+    picked = [e for e in index(store)["by_key"].get(key, []) if any(e in s.entities for s in spans)]
+    if not picked and (found := family_of([e for s in spans for e in s.entities], store)) and found["label"] == label:
+        picked = [found]
+    if not picked:
+        return spans
+    return [Span(s.start, s.end, picked[:1], True) if picked[0] in s.entities or len(spans) == 1 else s for s in spans]
+
+
+def _one_name_many_entities(q: Understanding, folded: str, span: Span, store: Store,
+                            said: str) -> tuple[str, dict[str, str], str] | None:
+    """A family ("les CRESS") or one name for two entities of the same subject ("Strasbourg"): the named question
+    that answers for all of them; a singular family name ("la CRESS") lists the family and its members instead."""
+    found, plural = family(folded, span, store)
+    if found and plural:
+        return ("fiches-by-family", {"entity": found["iri"]},
+                f"Fiches de la famille {name(found)} et de chacun de ses membres")
+    if found:
+        q.status, q.suggestions = "ambiguous", [f"Quelles fiches impliquent les {found['acronym'] or found['label']} ?"]
+        q.candidates = [found, *sorted(span.entities, key=lambda e: e["label"])]
+        q.message = (f"« {said} » peut désigner la famille ou l'un de ses membres ; choisissez-en un, ou demandez "
+                     f"les fiches de toute la famille.")
+        q.intent = "fiches-by-entity"
+        return None
+    both = subjects(span, folded, store)
+    if both:
+        first, other = both
+        return ("fiches-by-entities", {"entity": first["iri"], "other": other["iri"], "mode": "ou"},
+                f"« {said} » désigne deux entités de même sujet : {name(first)} et {name(other)} ; "
+                "les fiches de l'une ou de l'autre, rangées par entité")
+    return None
 
 
 def _period_text(start: str | None, end: str | None) -> str:
@@ -313,9 +256,19 @@ def _period_text(start: str | None, end: str | None) -> str:
 
 
 def ask(question: str, store: Store, limit: int | None = 1000) -> tuple[Understanding, Result | None]:
-    """Understand and, when understood, answer with the named query."""
+    """Understand and, when understood, answer with the named query (a count says its number first)."""
     understanding = understand(question, store)
     if understanding.status != "ok":
         return understanding, None
     query = load_queries()[understanding.intent]
-    return understanding, run(query, understanding.params, store, limit=limit)
+    result = run(query, understanding.params, store, limit=limit)
+    if understanding.fallback and not result.rows:
+        words = as_typed(question, understanding.params["text"])
+        understanding.status, understanding.intent, understanding.params = "unknown", None, {}
+        understanding.explanation = ""
+        understanding.message = (f"Je n'ai pas compris la question, et aucune fiche ne contient « {words} ». "
+                                 "Je sais répondre, par exemple, à celles-ci :")
+        return understanding, None
+    if understanding.count:
+        understanding.answer = count_answer(understanding.intent, result, understanding.count)
+    return understanding, result

@@ -184,6 +184,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 1
     if args.format == "table":
         print(f"Compris : {understanding.explanation}")
+        if understanding.answer:
+            print(f"Réponse : {understanding.answer}")
         params = " ".join(f"--param {k}={v}" for k, v in understanding.params.items())
         print(f"(kg query {understanding.intent} {params})".replace("  ", " ") + "\n")
     print(render(result, args.format))

@@ -93,7 +93,8 @@ ANSWERED = [
 REFUSED = ["Quel temps fera-t-il demain ?", "Bonjour", "", "Combien coûte une baguette ?", "Raconte-moi une blague"]
 AMBIGUOUS = [("Patricia", {"Patricia Andriot", "Patricia Nedel"}),
              ("Quelles fiches impliquent la CRESS ?", None),
-             ("Quelles fiches impliquent l'ANCT et l'Avise ?", None)]
+             # three names: the box combines two at most, and says so
+             ("Quelles fiches impliquent l'ANCT, l'Avise et ESS France ?", None)]
 
 
 @pytest.mark.parametrize("question,intent,params,answer", ANSWERED, ids=[a[0] for a in ANSWERED])
