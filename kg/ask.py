@@ -13,6 +13,7 @@ from kg.ask_index import Span, family_of, find_axis, find_entities, index, token
 from kg.ask_topics import MODES, as_typed, combination, count_answer, family, name, subjects, topic, two_entities
 from kg.ask_words import (COUNT_WORDS, EVENT_KINDS, EVENT_WORDS, EXAMPLES, IGNORE, PARTNER_WORDS, ROLE_WORDS,
                           STOP, TEXT_WORDS, TYPE_NAMES, TYPE_WORDS)
+from kg.codes import de
 from kg.dates import MONTH_RE, MONTHS, MONTHS_EN, PROGRAMME_YEAR, find_period  # noqa: F401 - re-exported, moved to kg/dates.py
 from kg.queries import load_queries, run
 from kg.source import fold_key
@@ -179,7 +180,7 @@ def understand(question: str, store: Store) -> Understanding:
         person = one_entity(("personne", "organisation"))
         if person and any(e["type"] == "personne" or e["iri"].endswith("/eurometropole-de-strasbourg")
                           for s in spans for e in s.entities):
-            return done("fiches-by-person", {"person": person["iri"]}, f"Fiches de {name(person)} et ses rôles")
+            return done("fiches-by-person", {"person": person["iri"]}, f"Fiches {de(name(person))} et ses rôles")
         if q.status == "ambiguous":
             q.intent = "fiches-by-person"
             return q

@@ -11,6 +11,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from kg import codes
 from kg.namespaces import BASE, KG, PREFIXES
 from kg.queries import load_queries, run
 from kg.source import fold_key, source_lines
@@ -33,9 +34,8 @@ SECTION_LABELS = {
     "calendrier": "Calendrier",
 }
 ROLE_LABELS = {"referent-ca": "Référent·e CA", "referent-equipe": "Référent·e équipe", "contributeur": "Contributeur·rice"}
-STATUS_LABELS = {"realise": "réalisé", "prevu": "prévu", "propose": "proposé"}
-VIA_LABELS = {"mention": "nommé dans le texte", "role": "rôle sur la fiche", "evenement": "organise ou accueille un événement",
-              "sous-organisation": "par une de ses sous-organisations"}
+STATUS_LABELS = codes.STATUS
+VIA_LABELS = codes.VIA
 
 
 _CACHE: "OrderedDict[tuple, Any]" = OrderedDict()

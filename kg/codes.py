@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kg.source import fold
+
 STATUS = {"realise": "réalisé", "prevu": "prévu", "propose": "proposé"}
 ROLE = {"referent-ca": "référent CA", "referent-equipe": "référent équipe", "contributeur": "contributeur"}
 EVENT_KIND = {
@@ -35,3 +37,12 @@ def enum_label(values: list[str], value: str) -> str:
 
 
 __all__ = ["ENTITY_TYPE", "EVENT_KIND", "FAMILIES", "ROLE", "STATUS", "VIA", "code_label", "enum_label"]
+
+
+def de(name: str) -> str:
+    """French 'de' before a name: "d'Anne-Laure", "de Stéphane", "du Labo", "des CRESS", "de la Ville"."""
+    for article, contracted in (("le ", "du "), ("les ", "des ")):
+        if name.lower().startswith(article):
+            return contracted + name[len(article):]
+    first = fold(name[:1])[0]
+    return ("d'" if first and first in "aeiouyh" else "de ") + name

@@ -9,6 +9,7 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
+from kg.codes import de  # noqa: F401 - the site's template filter
 from kg.browse import P, ROLE_LABELS, STATUS_LABELS, TYPE_LABELS, VIA_LABELS, _py, _str, cached
 from kg.namespaces import KG, PREFIXES
 from kg.source import fold
@@ -69,15 +70,6 @@ def date_words(value: str) -> str:
             return f"{'1er' if day == 1 else day} {month} {parts[0]}"
         return f"{month} {parts[0]}"
     return value
-
-
-def de(name: str) -> str:
-    """French 'de' before a name: "d'Anne-Laure", "de Stéphane", "du Labo", "des CRESS", "de la Ville"."""
-    for article, contracted in (("le ", "du "), ("les ", "des ")):
-        if name.lower().startswith(article):
-            return contracted + name[len(article):]
-    first = fold(name[:1])[0]
-    return ("d'" if first and first in "aeiouyh" else "de ") + name
 
 
 def natural_key(label: str) -> list[Any]:

@@ -175,3 +175,9 @@ def test_ask_page(client):
     ambiguous = client.get("/demander", query_string={"q": "Patricia"}).get_data(as_text=True)
     assert "Patricia Andriot" in ambiguous and "Patricia Nedel" in ambiguous
     assert 'action="/demander"' in client.get("/organisation/anct").get_data(as_text=True)
+
+
+def test_the_explanation_elides_de_before_a_vowel(embedded):
+    """Bug: "Fiches de Anne-Laure Federici" — French writes "d'Anne-Laure"."""
+    understanding = understand("Sur quelles fiches travaille Anne-Laure Federici ?", embedded)
+    assert understanding.explanation.startswith("Fiches d'Anne-Laure Federici")
