@@ -174,8 +174,8 @@ SELECT ?this ?p ?o ?oLabel WHERE { ?this ?p ?o . OPTIONAL { ?o rdfs:label ?oLabe
         "properties": shown, "rows": _rows(shown), "technical": technical,
         "incoming": _incoming(store, iri, ontology_labels),
         "fiches": _appearances(store, iri, names),
-        "external": [{"iri": str(o), "match": "exacte" if p.endswith("exactMatch") else "proche"}
-                     for p in (SKOS + "exactMatch", SKOS + "closeMatch") for o in values.get(p, [])],
+        "external": _external(store, iri, [(str(o), p) for p in (SKOS + "exactMatch", SKOS + "closeMatch")
+                                           for o in values.get(p, []) if isinstance(o, URIRef)]),
         "link_status": first.get(K + "linkStatus"),
         "provenance": [PUBLIC_EXPANSION] if public and K + "acronym" in values else [],
         "roles": _roles(store, iri) if etype == "personne" else [],
@@ -311,3 +311,29 @@ SELECT ?this ?entity ?label (COUNT(DISTINCT ?fiche) AS ?n) WHERE {
     partners.sort(key=lambda r: (-int(str(r["n"])), str(r["label"]).casefold()))
     return {"fiches": [{"iri": str(r["fiche"]), "label": str(r["label"])} for r in fiches],
             "partners": [{"iri": str(r["entity"]), "label": str(r["label"]), "fiches": _py(r["n"])} for r in partners]}
+
+
+#: The French names of identifier schemes, and of how strongly a link matches.
+SCHEMES = {"wikidata": "Wikidata", "ror": "ROR", "siren": "SIREN", "legifrance": "Légifrance", "nor": "NOR",
+           "eli": "ELI", "insee-cog-region": "code INSEE de région", "essglobal": "ESSGlobal",
+           "anf-agent": "Archives nationales", "celex": "CELEX (EUR-Lex)", "legitext": "Légifrance (code)"}
+MATCHES = {"exact": "exacte", "close": "proche", "related": "apparentée (pas la même entité)"}
+
+
+def _external(store: Store, iri: URIRef, matches: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Verified identifiers: each described link (scheme, code, strength, source, note), then any other match IRI."""
+    rows = store.query(P + """
+SELECT ?this ?scheme ?id ?match ?target ?source ?note WHERE {
+  ?this kg:externalLink ?link . ?link kg:linkScheme ?scheme ; kg:externalId ?id ; kg:linkMatch ?match .
+  OPTIONAL { ?link kg:linkTarget ?target } OPTIONAL { ?link dcterms:source ?source } OPTIONAL { ?link skos:note ?note }
+}""", {"this": iri}).rows
+    links = [{"scheme": SCHEMES.get(str(r["scheme"]), str(r["scheme"])), "id": str(r["id"]),
+              "iri": _str(r.get("target")), "match": MATCHES.get(str(r["match"]), str(r["match"])),
+              "source": _str(r.get("source")), "note": _str(r.get("note"))} for r in rows]
+    links.sort(key=lambda x: (x["match"] != "exacte", x["scheme"], x["id"]))
+    described = {x["iri"] for x in links}
+    for target, p in matches:
+        if target not in described:
+            links.append({"scheme": "", "id": target, "iri": target, "source": None, "note": None,
+                          "match": "exacte" if p.endswith("exactMatch") else "proche"})
+    return links

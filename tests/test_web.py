@@ -397,3 +397,14 @@ def test_favicon_publications_link_elision_and_single_section_heading(client):
     fiche = text(client.get("/programme/rtes-2024/fiche/7"))
     assert "<h2>Éléments de plaidoyer</h2>" in fiche and "« Eléments de plaidoyer" not in fiche
     assert "« Point d’attention" not in fiche
+
+
+def test_entity_page_lists_each_verified_identifier_with_its_strength(client):
+    """The more_ids schemes (SIREN, CELEX, Archives nationales) and a 'related' link shown as not the same entity."""
+    anct = client.get("/organisation/anct").get_data(as_text=True)
+    assert 'href="https://annuaire-entreprises.data.gouv.fr/entreprise/130026032"' in anct
+    assert "apparentée (pas la même entité)" in anct and "Q17625061" in anct
+    law = client.get("/loi/recommandation-conseil-ue-ess-2023").get_data(as_text=True)
+    assert "CELEX (EUR-Lex)" in law and "32023H01344" in law
+    bdt = client.get("/organisation/banque-des-territoires").get_data(as_text=True)
+    assert "180020026" in bdt and "Pas encore lié" in bdt  # the parent's SIREN is not its own link
