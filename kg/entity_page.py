@@ -323,17 +323,18 @@ MATCHES = {"exact": "exacte", "close": "proche", "related": "apparentée (pas la
 def _external(store: Store, iri: URIRef, matches: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """Verified identifiers: each described link (scheme, code, strength, source, note), then any other match IRI."""
     rows = store.query(P + """
-SELECT ?this ?scheme ?id ?match ?target ?source ?note WHERE {
+SELECT ?this ?link ?scheme ?id ?match ?target ?source ?note WHERE {
   ?this kg:externalLink ?link . ?link kg:linkScheme ?scheme ; kg:externalId ?id ; kg:linkMatch ?match .
   OPTIONAL { ?link kg:linkTarget ?target } OPTIONAL { ?link dcterms:source ?source } OPTIONAL { ?link skos:note ?note }
 }""", {"this": iri}).rows
     links = [{"scheme": SCHEMES.get(str(r["scheme"]), str(r["scheme"])), "id": str(r["id"]),
               "iri": _str(r.get("target")), "match": MATCHES.get(str(r["match"]), str(r["match"])),
-              "source": _str(r.get("source")), "note": _str(r.get("note"))} for r in rows]
+              "source": _str(r.get("source")), "note": _str(r.get("note")),
+              "anchor": str(r["link"]).partition("#")[2]} for r in rows]
     links.sort(key=lambda x: (x["match"] != "exacte", x["scheme"], x["id"]))
     described = {x["iri"] for x in links}
     for target, p in matches:
         if target not in described:
-            links.append({"scheme": "", "id": target, "iri": target, "source": None, "note": None,
+            links.append({"scheme": "", "id": target, "iri": target, "source": None, "note": None, "anchor": "",
                           "match": "exacte" if p.endswith("exactMatch") else "proche"})
     return links
