@@ -150,9 +150,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_link(args: argparse.Namespace) -> int:
     from kg.link import propose, write_review
-    from kg.load import load_dataset
+    from kg.programmes import load_data
 
-    proposals = propose(load_dataset(args.data), args.endpoint, batch=args.batch, timeout=args.timeout,
+    proposals = propose(load_data(args.data), args.endpoint, batch=args.batch, timeout=args.timeout,
                         pause=args.pause)
     write_review(proposals, Path(args.output), args.endpoint)
     total = sum(len(p.candidates) for p in proposals)

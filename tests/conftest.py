@@ -16,6 +16,7 @@ from rdflib import Graph
 from kg.build import build
 from kg.graph import build_graph
 from kg.load import load_dataset
+from kg.programmes import load_data
 from kg.store import MemoryStore, OxigraphStore, RemoteStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
 @pytest.fixture(scope="session")
 def dataset():
-    return load_dataset(DATA)
+    return load_data(DATA)
 
 
 @pytest.fixture(scope="session")
