@@ -125,7 +125,7 @@ def _check_together(parts: list[Dataset], root: Path) -> list[str]:
             target, number, line = fiche.data["follows"]
             earlier = by_id.get(target)
             if earlier is None:
-                close = difflib.get_close_matches(target, sorted(by_id), n=1)
+                close = difflib.get_close_matches(target, sorted(set(by_id) - {part.programme['id']}), n=1)
                 hint = f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
                 problems.append(f"{fiche.where.file}:{line}: fiche {fiche.number}: follows: programme inconnu {target!r}{hint}")
             elif number not in {f.number for f in earlier.fiches}:

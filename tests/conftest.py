@@ -181,3 +181,33 @@ def live_server(built):
     server = LiveServer(built)
     yield server
     server.stop()
+
+
+# --- three programmes: the real one and two years of a fictional network (tests/fixtures/programmes) ----------
+
+PROGRAMMES = Path(__file__).resolve().parent / "fixtures" / "programmes"
+
+
+def three_programmes(target: Path) -> Path:
+    """data/ copied to ``target`` with the two fictional years added under programmes/."""
+    shutil.copytree(DATA, target)
+    for folder in sorted(PROGRAMMES.iterdir()):
+        if folder.is_dir():
+            shutil.copytree(folder, target / "programmes" / folder.name)
+    return target
+
+
+@pytest.fixture
+def three_data(tmp_path) -> Path:
+    """A copy of the three programmes that a test may break."""
+    return three_programmes(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def three_dataset(tmp_path_factory):
+    return load_data(three_programmes(tmp_path_factory.mktemp("three") / "data"))
+
+
+@pytest.fixture(scope="session")
+def three_graph(three_dataset) -> Graph:
+    return build_graph(three_dataset)
