@@ -211,3 +211,36 @@ def three_dataset(tmp_path_factory):
 @pytest.fixture(scope="session")
 def three_graph(three_dataset) -> Graph:
     return build_graph(three_dataset)
+
+
+@pytest.fixture(scope="session")
+def three_built(tmp_path_factory) -> Path:
+    """A real ``kg build`` of the three programmes."""
+    root = tmp_path_factory.mktemp("three-built")
+    dist = root / "dist"
+    build(three_programmes(root / "data"), dist)
+    return dist
+
+
+@pytest.fixture(scope="session", params=["oxigraph", "memory", "remote"])
+def three_store(request, three_built, three_graph):
+    """Every store kind holding the three programmes (the remote one: a real Oxigraph server, kg publish)."""
+    server = None
+    if request.param == "oxigraph":
+        s = OxigraphStore(three_built / "current" / "store")
+    elif request.param == "memory":
+        s = MemoryStore(three_graph)
+    else:
+        server = OxigraphServer(tmp_path_factory_dir(request) / "ox-three")
+        result = subprocess.run([sys.executable, "-m", "kg.cli", "--dist", str(three_built), "publish",
+                                 "--endpoint", server.query_url], capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+        s = RemoteStore(server.query_url, timeout=10, retries=0)
+    yield s
+    s.close()
+    if server:
+        server.stop()
+
+
+def tmp_path_factory_dir(request) -> Path:
+    return request.getfixturevalue("tmp_path_factory").mktemp("server")
