@@ -133,12 +133,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from kg.export import write_export
+    from kg.queries import QueryError
     from kg.store import open_store
 
     store = open_store(args.store, args.dist)
     try:
+        if args.programme:  # one programme, with the entities it involves (kg/programme_export.py)
+            from kg.programme_export import programme_subset
+            store = programme_subset(store, args.programme)
         data = write_export(store, args.format, Path(args.output) if args.output else None)
-    except ValueError as exc:
+    except (ValueError, QueryError) as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return 1
     if data is not None:
@@ -240,6 +244,7 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--format", "-f", choices=("ttl", "nt", "jsonld", "trig", "csv"), default="ttl")
     ex.add_argument("--output", "-o", help="fichier (dossier pour csv) ; la sortie standard par défaut")
     ex.add_argument("--store", default=None, help="chemin d'un magasin embarqué (défaut : le dernier build)")
+    ex.add_argument("--programme", default=None, help="un seul programme (identifiant, p. ex. rtes-2024) et ses entités")
     ex.set_defaults(func=cmd_export)
 
     ln = sub.add_parser("link", help="proposer des liens Wikidata à relire (n'écrit jamais dans data/)")
