@@ -72,3 +72,17 @@ def test_csv_rows_say_their_programme_and_mark_drafts(three_graph):
         rows = list(csv.DictReader(io.StringIO(tables[name].lstrip("\ufeff"))))
         marks = {(r["programme"], r["relecture"]) for r in rows}
         assert marks == {("rtes-2024", "relu"), ("rtc-2024", "relu"), ("rtc-2025", "brouillon — à relire")}, name
+
+
+def test_void_has_one_subset_per_programme(three_built):
+    from kg.void import DATASET, VOID
+
+    void = Graph().parse(three_built / "current" / "void.ttl")
+    subsets = {str(s) for s in void.objects(DATASET, VOID.subset) if "/programme/" in str(s)}
+    assert subsets == {f"{BASE}jeu-de-donnees/programme/{p}" for p in ("rtes-2024", "rtc-2024", "rtc-2025")}
+    draft = URIRef(BASE + "jeu-de-donnees/programme/rtc-2025")
+    assert str(void.value(draft, URIRef("http://purl.org/dc/terms/title"))) == \
+        "Programme d'actions 2025 du RTC (brouillon — à relire)"
+    assert void.value(draft, KG.reviewStatus) == Literal("brouillon")
+    fiches = void.value(URIRef(BASE + "jeu-de-donnees/programme/rtes-2024"), VOID.classPartition)
+    assert void.value(fiches, VOID.entities).toPython() == 14
