@@ -73,9 +73,19 @@ def changes(store: Store, programme: str, number: int, other: str | None = None)
     return {"pairs": list(pairs.values())}
 
 
+def programmes_by_publisher(store: Store) -> list[dict[str, Any]]:
+    """The ``programmes`` answer grouped by publisher, years in order, for the home page."""
+    groups: dict[str, dict[str, Any]] = {}
+    for row in run(load_queries()["programmes"], {}, store).rows:
+        group = groups.setdefault(str(row["publisher"]), {"publisher": str(row["publisher"]), "programmes": []})
+        group["programmes"].append({"id": str(row["id"]), "label": str(row["label"]), "year": str(row["year"]),
+                                    "draft": str(row["status"]) == DRAFT, "fiches": row["fiches"].toPython()})
+    return sorted(groups.values(), key=lambda g: g["publisher"])
+
+
 def fiche_path(identifier: str) -> str:
     """``rtc-2024/fiche/3`` -> the fiche page's path."""
     return "/programme/" + identifier
 
 
-__all__ = ["DRAFT", "changes", "fiche_path", "suites"]
+__all__ = ["DRAFT", "changes", "fiche_path", "programmes_by_publisher", "suites"]

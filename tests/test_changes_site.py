@@ -77,6 +77,19 @@ def test_changes_page_of_unknown_fiche_or_programme_is_404(three_client):
     assert three_client.get("/programme/rtc-2099/fiche/1/changements").status_code == 404
 
 
+def test_home_lists_programmes_by_publisher_and_year(three_client):
+    text = _text(three_client.get("/").get_data(as_text=True))
+    assert ("Les programmes, par réseau et par année Réseau Territoires & Coopérations "
+            "2024 — Programme d'actions 2024 du RTC · 4 fiches "
+            "2025 — Programme d'actions 2025 du RTC · 4 fiches brouillon — à relire "
+            "Réseau des collectivités Territoriales pour une Économie Solidaire "
+            "2024 — Programme d'actions 2024 du RTES · 14 fiches") in text
+
+
+def test_home_of_one_programme_has_no_programme_list(client):
+    assert "Les programmes, par réseau et par année" not in client.get("/").get_data(as_text=True)
+
+
 @pytest.fixture(scope="module")
 def three_server(three_built):
     server = LiveServer(three_built)
@@ -97,6 +110,9 @@ def test_changes_page_in_chromium(three_server, tmp_path, width):
             args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
         page = context.new_page()
         page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
+        page.goto(three_server.url + "/")
+        expect(page.locator("section.programmes .draft-tag")).to_have_text("brouillon — à relire")
+        page.locator("section.programmes").screenshot(path=str(SHOTS / f"programmes-accueil-{width}.png"))
         page.goto(three_server.url + "/programme/rtc-2025/fiche/1")
         expect(page.locator(".draft-mark")).to_contain_text("brouillon — à relire")
         page.screenshot(path=str(SHOTS / f"programmes-fiche-{width}.png"), full_page=True)

@@ -16,8 +16,10 @@ def _store():
 
 @bp.app_context_processor
 def _fiche_suites():
-    """``fiche_suites(iri)`` for fiche pages (templates/_suites.html): previous / next fiche, draft mark, source."""
-    return {"fiche_suites": lambda iri: kg_changes.suites(_store(), iri), "fiche_path": kg_changes.fiche_path}
+    """``fiche_suites(iri)`` for fiche pages (templates/_suites.html): previous / next fiche, draft mark, source;
+    ``programmes_by_publisher()`` for the home page (templates/_programmes.html)."""
+    return {"fiche_suites": lambda iri: kg_changes.suites(_store(), iri), "fiche_path": kg_changes.fiche_path,
+            "programmes_by_publisher": lambda: kg_changes.programmes_by_publisher(_store())}
 
 
 @bp.route("/programme/<programme>/fiche/<int:number>/changements")
