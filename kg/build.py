@@ -16,7 +16,8 @@ from rdflib import URIRef
 
 from kg.export import dump_to, write_downloads
 from kg.graph import build_triples
-from kg.load import Dataset, load_dataset
+from kg.load import Dataset
+from kg.programmes import load_data
 from kg.namespaces import prefixed
 from kg.search import SearchIndex
 from kg.store import OxigraphStore
@@ -56,7 +57,7 @@ def _no_cycle_collector():
 def _load_and_build(data_dir: Path | str) -> tuple[Dataset, list, dict[str, float]]:
     """The checked records and their triples, with the time each took."""
     start = time.perf_counter()
-    dataset = load_dataset(data_dir)
+    dataset = load_data(data_dir)
     loaded = time.perf_counter()
     triples = build_triples(dataset)
     return dataset, triples, {"yaml": loaded - start, "rdf": time.perf_counter() - loaded}

@@ -136,13 +136,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from kg.export import write_export
+    from kg.queries import QueryError
     from kg.store import open_store
 
     store = open_store(args.store, args.dist)
     try:
+        if args.programme:  # one programme, with the entities it involves (kg/programme_export.py)
+            from kg.programme_export import programme_subset
+            store = programme_subset(store, args.programme)
         data = write_export(store, args.format, Path(args.output) if args.output else None,
                             table=args.table, compact=args.compact)
-    except ValueError as exc:
+    except (ValueError, QueryError) as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return 1
     if data is not None:
@@ -154,12 +158,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_link(args: argparse.Namespace) -> int:
     from kg.link import link_referential, propose, write_review
-    from kg.load import load_dataset
+    from kg.programmes import load_data
 
     if args.referentiel:
         print(link_referential(Path(args.data)))
         return 0
-    proposals = propose(load_dataset(args.data), args.endpoint, batch=args.batch, timeout=args.timeout,
+    proposals = propose(load_data(args.data), args.endpoint, batch=args.batch, timeout=args.timeout,
                         pause=args.pause)
     write_review(proposals, Path(args.output), args.endpoint)
     total = sum(len(p.candidates) for p in proposals)
@@ -259,6 +263,7 @@ def parser() -> argparse.ArgumentParser:
                          "entites_fiches, evenements)")
     ex.add_argument("--compact", action="store_true", help="JSON-LD sur une seule ligne (indenté par défaut)")
     ex.add_argument("--store", default=None, help="chemin d'un magasin embarqué (défaut : le dernier build)")
+    ex.add_argument("--programme", default=None, help="un seul programme (identifiant, p. ex. rtes-2024) et ses entités")
     ex.set_defaults(func=cmd_export)
 
     ln = sub.add_parser("link", help="proposer des liens Wikidata à relire (n'écrit jamais dans data/)")

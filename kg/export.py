@@ -1,4 +1,5 @@
-"""Exports: Turtle, N-Triples, JSON-LD (inline context), TriG (one named graph per fiche), CSV tables, a bundle."""
+"""Exports: Turtle, N-Triples, JSON-LD (inline context), TriG (one named graph per programme and per fiche), CSV
+tables, a bundle."""
 
 from __future__ import annotations
 
@@ -101,6 +102,8 @@ def _named_quads(store: "ox.Store"):
             if at > 0 and value.startswith(programmes):
                 end = value.find("/", at + 7)
                 key = value if end < 0 else value[:end]
+            elif value.startswith(programmes):  # a programme and its axes: the programme's own named graph
+                key = programmes + value[len(programmes):].split("/", 1)[0]
         groups.setdefault(key, []).append(subject)
     default = ox.DefaultGraph()
     for key, subjects in groups.items():
@@ -117,15 +120,17 @@ def serialize(graph: Graph, fmt: str) -> bytes:
 
 TABLES = {
     "fiches.csv": """
-SELECT ?programme ?fiche ?titre ?axe ?statut ?ligne ?iri WHERE {
+SELECT ?programme ?fiche ?titre ?axe ?statut ?ligne ?iri ?relecture WHERE {
   ?iri a kg:Fiche ; kg:ficheNumber ?fiche ; kg:axis/rdfs:label ?axe ; kg:programme/kg:identifier ?pid .
+  OPTIONAL { ?iri kg:programme/kg:reviewStatus ?rs } BIND(IF(COALESCE(?rs, "relu") = "brouillon", "brouillon — à relire", "relu") AS ?relecture)
   OPTIONAL { ?iri dcterms:title ?titre } OPTIONAL { ?iri kg:ficheStatus ?statut } OPTIONAL { ?iri kg:lineStart ?ligne }
   BIND(?pid AS ?programme)
 } ORDER BY ?fiche""",
     "roles.csv": """
-SELECT ?fiche ?role ?nom ?type ?portee ?citation ?ligne_debut ?ligne_fin ?agent WHERE {
+SELECT ?fiche ?role ?nom ?type ?portee ?citation ?ligne_debut ?ligne_fin ?agent ?programme ?relecture WHERE {
   ?r a kg:Role ; kg:fiche/kg:ficheNumber ?fiche ; kg:roleCode ?role ; kg:quote ?citation ;
      kg:lineStart ?ligne_debut ; kg:lineEnd ?ligne_fin .
+  ?r kg:fiche/kg:programme ?p . ?p kg:identifier ?programme . OPTIONAL { ?p kg:reviewStatus ?rs } BIND(IF(COALESCE(?rs, "relu") = "brouillon", "brouillon — à relire", "relu") AS ?relecture)
   OPTIONAL { ?r kg:agent ?agent . ?agent rdfs:label ?nom ; kg:entityType ?type }
   OPTIONAL { ?r kg:scope ?portee }
 } ORDER BY ?fiche ?role ?nom""",
@@ -135,14 +140,16 @@ SELECT ?identifiant ?libelle ?type ?sorte ?statut_des_liens ?iri WHERE {
   OPTIONAL { ?iri kg:kind ?sorte }
 } ORDER BY ?type ?libelle""",
     "entites_fiches.csv": """
-SELECT ?fiche ?type ?libelle ?par ?preuve ?ligne_debut ?ligne_fin ?iri WHERE {
+SELECT ?fiche ?type ?libelle ?par ?preuve ?ligne_debut ?ligne_fin ?iri ?programme ?relecture WHERE {
+  ?inv kg:fiche/kg:programme ?p . ?p kg:identifier ?programme . OPTIONAL { ?p kg:reviewStatus ?rs } BIND(IF(COALESCE(?rs, "relu") = "brouillon", "brouillon — à relire", "relu") AS ?relecture)
   ?inv a kg:Involvement ; kg:fiche/kg:ficheNumber ?fiche ; kg:entity ?iri ; kg:via ?par ; kg:evidence ?preuve ;
        kg:lineStart ?ligne_debut ; kg:lineEnd ?ligne_fin .
   ?iri rdfs:label ?libelle ; kg:entityType ?type .
 } ORDER BY ?fiche ?type ?libelle ?ligne_debut""",
     "evenements.csv": """
-SELECT ?fiche ?libelle ?sorte ?statut ?date ?date_imprimee ?annee_deduite ?participants ?precision ?participants_imprimes ?lieu ?iri WHERE {
-  ?iri a kg:Event ; rdfs:label ?libelle ; kg:kind ?sorte ; kg:eventStatus ?statut ; kg:fiche/kg:ficheNumber ?fiche .
+SELECT ?fiche ?libelle ?sorte ?statut ?date ?date_imprimee ?annee_deduite ?participants ?precision ?participants_imprimes ?lieu ?iri ?programme ?relecture WHERE {
+  ?iri a kg:Event ; rdfs:label ?libelle ; kg:kind ?sorte ; kg:eventStatus ?statut ; kg:fiche ?f . ?f kg:ficheNumber ?fiche .
+  ?f kg:programme ?p . ?p kg:identifier ?programme . OPTIONAL { ?p kg:reviewStatus ?rs } BIND(IF(COALESCE(?rs, "relu") = "brouillon", "brouillon — à relire", "relu") AS ?relecture)
   OPTIONAL { ?iri schema:startDate ?date ; kg:yearInferred ?annee_deduite }
   OPTIONAL { ?iri kg:dateText ?date_imprimee }
   OPTIONAL { ?iri kg:participants ?participants ; kg:participantsPrecision ?precision ; kg:participantsText ?participants_imprimes }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from pathlib import PurePosixPath
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -12,7 +13,7 @@ from kg.identifiers import link_triples
 from kg.load import Dataset, Entity, Event, Fiche, Item, Where
 from kg.mentions import Mention, find_mentions
 from kg.namespaces import (
-    CONCEPT_SCHEME, KG, OA, ORG, PREFIXES, SCHEMA, SOURCE_DOCUMENT,
+    BASE, CONCEPT_SCHEME, ESSGLOBAL_STANDARD, KG, OA, ORG, PREFIXES, SCHEMA, SOURCE_DOCUMENT, WD,
     axis_iri, entity_iri, fiche_iri, part_iri, programme_iri,
 )
 from kg.provenance import not_printed
@@ -55,6 +56,11 @@ class _Builder:
         self.involvements: dict[tuple[URIRef, URIRef], list[tuple[str, str, tuple[int, int]]]] = {}
         # one Python object per distinct term: a node named in ten triples is stored once (less memory)
         self.terms: dict[Any, Any] = {}
+        # the programme's source document: one per programme under data/programmes/ (same IRI for rtes-2024)
+        source = dataset.programme.get("source_file")
+        self.source = URIRef(f"{BASE}source/{PurePosixPath(source).stem}") if source else SOURCE_DOCUMENT
+        self.fiches_of: dict[URIRef, set[URIRef]] = {}  # entity -> fiches, for kg:ficheTotal
+        self.totals = True  # False when several programmes are built: the totals are counted over all of them
 
     def add(self, s: URIRef, p: URIRef, o: Any) -> None:
         if o is None:
@@ -74,7 +80,7 @@ class _Builder:
     def lines(self, iri: URIRef, span: tuple[int, int]) -> None:
         self.add(iri, KG.lineStart, Literal(span[0]))
         self.add(iri, KG.lineEnd, Literal(span[1]))
-        self.add(iri, DCTERMS.source, SOURCE_DOCUMENT)
+        self.add(iri, DCTERMS.source, self.source)
 
     def prints(self, number: int, span: tuple[int, int]) -> bool:
         """Whether lines ``span`` lie inside one of fiche ``number``'s items."""
@@ -94,11 +100,12 @@ class _Builder:
         self.add(iri, KG.year, Literal(str(prog["year"]), datatype=XSD.gYear))
         self.add(iri, KG.ficheCount, Literal(prog.get("fiche_count", 14)))
         self.add(iri, DCTERMS.publisher, entity_iri("organisation", prog["publisher"]))
-        self.add(iri, DCTERMS.source, SOURCE_DOCUMENT)
-        self.add(SOURCE_DOCUMENT, RDF.type, KG.SourceDocument)
-        self.add(SOURCE_DOCUMENT, RDFS.label, Literal(prog.get("source_title", prog["source"]), lang=FR))
-        self.add(SOURCE_DOCUMENT, KG.fileName, Literal("data/" + prog["source"]))
-        self.mark(iri, Where("data/programme.yaml", 1, "programme"))
+        self.add(iri, KG.reviewStatus, Literal(prog.get("status", "relu")))
+        self.add(iri, DCTERMS.source, self.source)
+        self.add(self.source, RDF.type, KG.SourceDocument)
+        self.add(self.source, RDFS.label, Literal(prog.get("source_title", prog["source"]), lang=FR))
+        self.add(self.source, KG.fileName, Literal(prog.get("source_file") or "data/" + prog["source"]))
+        self.mark(iri, Where(prog.get("file", "data/programme.yaml"), 1, "programme"))
         for position, axis in enumerate(self.ds.axes, start=1):
             a = axis_iri(self.pid, axis["id"])
             self.add(a, RDF.type, KG.Axis)
@@ -179,6 +186,12 @@ class _Builder:
         self.add(iri, KG.ficheNumber, Literal(f.number))
         self.add(iri, KG.axis, axis_iri(self.pid, d["axis"]))
         self.add(iri, KG.identifier, Literal(f"{self.pid}/fiche/{f.number}"))
+        if self.ds.programme.get("status") == "brouillon":
+            self.add(iri, KG.reviewStatus, Literal("brouillon"))
+        if f.data.get("follows"):  # declared in the fiche: the same fiche in an earlier programme
+            self.add(iri, KG.follows, fiche_iri(*f.data["follows"][:2]))
+        if f.data.get("proposed_follows"):  # proposed by kg/programmes.py from number, axis and title
+            self.add(iri, KG.proposedFollows, fiche_iri(*f.data["proposed_follows"][:2]))
         if d["heading"]:
             self.lines(iri, d["heading"]["lines"])
         if d["title"]:
@@ -345,14 +358,14 @@ class _Builder:
                 for _, quote, span in evidence:
                     self.involve(fiche, parent, "sous-organisation", quote, span)
                 parent = parents.get(parent)
-        fiches_of: dict[URIRef, set[URIRef]] = {}
+        fiches_of = self.fiches_of
         for fiche, entity in self.involvements:
             fiches_of.setdefault(entity, set()).add(fiche)
         for event in self.ds.events.values():
             fiches_of.setdefault(entity_iri("event", event.id), set()).update(
                 fiche_iri(self.pid, n) for n in event.fiches)
         # stored, not counted at query time: lists sorted by number of fiches stay fast on a large graph
-        for e in list(self.ds.entities.values()) + list(self.ds.events.values()):
+        for e in (list(self.ds.entities.values()) + list(self.ds.events.values())) if self.totals else ():
             iri = entity_iri(getattr(e, "kind", "event"), e.id)
             self.add(iri, KG.ficheTotal, Literal(len(fiches_of.get(iri, ()))))
         for (fiche, entity), evidence in sorted(self.involvements.items()):
@@ -391,7 +404,29 @@ def build_graph(dataset: Dataset) -> Graph:
 
 def build_triples(dataset: Dataset) -> list[tuple[Any, URIRef, Any]]:
     """The triples of a checked dataset (a triple may come twice); fills ``dataset.provenance``."""
+    if dataset.parts:
+        return _build_programmes(dataset)
+    return _build_one(dataset).triples
+
+
+def _build_programmes(dataset: Dataset) -> list[tuple[Any, URIRef, Any]]:
+    """Several programmes: each built alone, entities shared by IRI, fiche totals counted over all of them."""
+    triples: list[tuple[Any, URIRef, Any]] = []
+    fiches_of: dict[URIRef, set[URIRef]] = {}
+    for part in dataset.parts:
+        b = _build_one(part, totals=False)
+        triples += b.triples
+        for iri, fiches in b.fiches_of.items():
+            fiches_of.setdefault(iri, set()).update(fiches)
+    for e in list(dataset.entities.values()) + list(dataset.events.values()):
+        iri = entity_iri(getattr(e, "kind", "event"), e.id)
+        triples.append((iri, KG.ficheTotal, Literal(len(fiches_of.get(iri, ())))))
+    return triples
+
+
+def _build_one(dataset: Dataset, totals: bool = True) -> "_Builder":
     b = _Builder(dataset)
+    b.totals = totals
     b.programme()
     for entity in dataset.entities.values():
         b.entity(entity)
@@ -404,7 +439,7 @@ def build_triples(dataset: Dataset) -> list[tuple[Any, URIRef, Any]]:
     b.add(CONCEPT_SCHEME, RDF.type, SKOS.ConceptScheme)
     b.add(CONCEPT_SCHEME, RDFS.label, Literal("Outils, dispositifs et formes juridiques de l'ESS", lang=FR))
     b.triples.extend(referential_triples(dataset, b.triples))  # INSEE/SIREN links and hierarchy (kg/referential_graph.py)
-    return b.triples
+    return b
 
 
 __all__ = ["build_graph", "build_triples", "graph_of", "period", "TYPE_CODE", "PROV", "SKOS"]

@@ -189,6 +189,10 @@ class Dataset:
     entities: dict[tuple[str, str], Entity]  # (kind, id) -> entity
     events: dict[str, Event]
     provenance: dict[str, Where] = field(default_factory=dict)  # IRI -> where, filled by the graph
+    #: several programmes (data/programmes/*, kg/programmes.py): one Dataset each; empty for one programme
+    parts: list["Dataset"] = field(default_factory=list)
+    #: entities read from the programme's own folder (not from the shared files at the top of data/)
+    own: dict[tuple[str, str], Entity] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Entity]:
         return [e for (k, _), e in self.entities.items() if k == kind]
@@ -464,14 +468,16 @@ def _check_event(ck: _Checker, rec: Any, where: Where, default_status: str | Non
 
 # --- fiches -------------------------------------------------------------------------------------
 
-FICHE_KEYS = {"programme", "number", "axis", "heading", "title", "status", "roles", "sections"}
+FICHE_KEYS = {"programme", "number", "axis", "heading", "title", "status", "roles", "sections", "follows"}
+FOLLOWS = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)/([1-9][0-9]*)$")
+PROGRAMME_STATUS = ("brouillon", "relu")
 
 
 def _check_fiche(ck: _Checker, rec: Any, file: str, programme: str, axes: set[str],
                  events: dict[str, Event], event_refs: list[tuple[str, int, Item, Where]],
                  fiche_count: int = 14) -> Fiche | None:
     where = Where(file, getattr(rec, "line", 1), "fiche ?")
-    if not ck.keys(rec, where, "", FICHE_KEYS, FICHE_KEYS - {"status"}):
+    if not ck.keys(rec, where, "", FICHE_KEYS, FICHE_KEYS - {"status", "follows"}):
         return None
     line = lambda k: ck.line_of(rec, k, where.line)  # noqa: E731
     number = ck.integer(rec.get("number"), where, "number", line("number"), 1, fiche_count)
@@ -489,6 +495,13 @@ def _check_fiche(ck: _Checker, rec: Any, file: str, programme: str, axes: set[st
                             "title": None if rec.get("title") is None else ck.quoted(rec["title"], where, "title", line("title"))}
     if rec.get("status") is not None:
         data["status"] = ck.quoted(rec["status"], where, "status", line("status"))
+    if "follows" in rec:  # the same fiche in an earlier programme: "rtes-2023/7"
+        match = FOLLOWS.match(str(rec["follows"]))
+        if match:
+            data["follows"] = (match.group(1), int(match.group(2)), line("follows"))
+        else:
+            ck.problem(where, "follows", f"attendu « programme/numéro » (ex. rtes-2023/7), trouvé {rec['follows']!r}",
+                       line("follows"))
     roles = []
     for i, role in enumerate(rec.get("roles") or []):
         key = f"roles[{i}]"
@@ -556,15 +569,22 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-def load_dataset(root: Path | str = "data") -> Dataset:
-    """Read every YAML file under ``root``, check it, and return the cross-referenced dataset."""
+def load_dataset(root: Path | str = "data", folder: Path | None = None,
+                 shared: dict[tuple[str, str], Entity] | None = None) -> Dataset:
+    """Read every YAML file of one programme, check it, and return the cross-referenced dataset.
+
+    Without ``folder``, ``root`` holds everything (``programme.yaml``, ``fiches/``, ``source/`` and the entity files).
+    With ``folder`` (``data/programmes/ID``, see kg/programmes.py), the programme is read there, with its own optional
+    entity files; the shared entity files at the top of ``root`` are read too unless ``shared`` gives them already
+    read (their quotes belong to another programme's source)."""
     root = Path(root)
+    home = folder or root
     rel = _relative
-    prog_file = root / "programme.yaml"
+    prog_file = home / "programme.yaml"
     if not prog_file.exists():
         raise DataError([f"{rel(prog_file)}: fichier absent (le programme et ses axes)"])
     top = read_yaml(prog_file, rel(prog_file))
-    ck_source = root / str((top or {}).get("programme", {}).get("source", "source/rtes-programme-actions-2024.txt"))
+    ck_source = home / str((top or {}).get("programme", {}).get("source", "source/rtes-programme-actions-2024.txt"))
     if not ck_source.exists():
         raise DataError([f"{rel(prog_file)}: programme.source: fichier source introuvable {ck_source}"])
     ck = _Checker(root, source_lines(str(ck_source)))
@@ -574,9 +594,16 @@ def load_dataset(root: Path | str = "data") -> Dataset:
     axes: list[dict[str, Any]] = []
     if ck.keys(top, pwhere, "", {"programme", "axes"}, {"programme", "axes"}):
         prog = top["programme"]
-        if ck.keys(prog, pwhere, "programme.", {"id", "label", "year", "publisher", "source", "source_title", "fiche_count"},
-                   {"id", "label", "year", "publisher", "source"}):
+        if ck.keys(prog, pwhere, "programme.", {"id", "label", "year", "publisher", "source", "source_title", "fiche_count",
+                                                "status"},
+                   {"id", "label", "year", "publisher", "source"} | ({"status"} if folder else set())):
             programme = dict(prog)
+            # brouillon: a draft (kg extract) not yet reviewed; the old one-programme layout is reviewed data
+            programme["status"] = ck.enum(prog.get("status", "relu"), PROGRAMME_STATUS, pwhere, "programme.status",
+                                          ck.line_of(prog, "status", 1)) or "brouillon"
+            programme["file"] = rel(prog_file)
+            if folder:
+                programme["source_file"] = f"{root.name}/{folder.relative_to(root).as_posix()}/{prog.get('source')}"
             programme["fiche_count"] = ck.integer(prog.get("fiche_count", 14), pwhere, "programme.fiche_count",
                                                   ck.line_of(prog, "fiche_count", 1), 1) or 14
             ck.ref(prog.get("publisher"), ("organisation",), pwhere, "programme.publisher", ck.line_of(prog, "publisher", 1))
@@ -590,11 +617,16 @@ def load_dataset(root: Path | str = "data") -> Dataset:
                              "lines": quote["lines"], "where": awhere})
     pid = programme.get("id", "rtes-2024")
 
-    entities: dict[tuple[str, str], Entity] = {}
-    for name, (top_key, kind) in ENTITY_FILES.items():
-        path = root / name
+    entities: dict[tuple[str, str], Entity] = dict(shared or {})
+    own: dict[tuple[str, str], Entity] = {}
+    files = [] if shared is not None else [(root / name, name, top_key, kind, False)
+                                           for name, (top_key, kind) in ENTITY_FILES.items()]
+    if folder:
+        files += [(folder / name, name, top_key, kind, True) for name, (top_key, kind) in ENTITY_FILES.items()]
+    for path, name, top_key, kind, optional in files:
         if not path.exists():
-            ck.problems.append(f"{rel(path)}: fichier absent (les entités de type {KIND_NAMES_FR[kind]})")
+            if not optional:
+                ck.problems.append(f"{rel(path)}: fichier absent (les entités de type {KIND_NAMES_FR[kind]})")
             continue
         doc = read_yaml(path, rel(path))
         fwhere = Where(rel(path), 1, name)
@@ -605,16 +637,24 @@ def load_dataset(root: Path | str = "data") -> Dataset:
             entity = _check_entity(ck, kind, rec, where)
             if entity is None:
                 continue
+            if optional and (kind, entity.id) in entities and (kind, entity.id) not in own:
+                problem = differs(entities[(kind, entity.id)], entity)
+                if problem:
+                    ck.problems.append(problem)
+                own[(kind, entity.id)] = entities[(kind, entity.id)]
+                continue
             if (kind, entity.id) in entities:
                 ck.problem(where, "id", f"identifiant en double {entity.id!r} (déjà en {entities[(kind, entity.id)].where.file}:"
                                         f"{entities[(kind, entity.id)].where.line})", ck.line_of(rec, "id", where.line))
                 continue
             entities[(kind, entity.id)] = entity
+            if optional:
+                own[(kind, entity.id)] = entity
 
     events: dict[str, Event] = {}
     event_refs: list[tuple[str, int, Item, Where]] = []
     shared_events = root / "events.yaml"
-    if shared_events.exists():
+    if shared_events.exists() and shared is None:
         doc = read_yaml(shared_events, rel(shared_events))
         for rec in (doc or {}).get("events") or []:
             where = Where(rel(shared_events), getattr(rec, "line", 1), f"événement {rec.get('id') if isinstance(rec, dict) else '?'}")
@@ -633,7 +673,7 @@ def load_dataset(root: Path | str = "data") -> Dataset:
     fiches: list[Fiche] = []
     seen_numbers: dict[int, str] = {}
     axis_ids = {a["id"] for a in axes}
-    for path in sorted((root / "fiches").glob("*.yaml")):
+    for path in sorted((home / "fiches").glob("*.yaml")):
         doc = read_yaml(path, rel(path))
         fiche = _check_fiche(ck, doc, rel(path), pid, axis_ids, events, event_refs, programme.get("fiche_count", 14))
         if fiche is None:
@@ -641,7 +681,7 @@ def load_dataset(root: Path | str = "data") -> Dataset:
         if fiche.number in seen_numbers:
             ck.problem(fiche.where, "number", f"fiche {fiche.number} en double (déjà dans {seen_numbers[fiche.number]})")
             continue
-        seen_numbers[fiche.number] = fiche.where.file
+        seen_numbers[fiche.number] = f"{fiche.where.file}:{getattr(doc, 'key_lines', {}).get('number', fiche.where.line)}"
         fiches.append(fiche)
     fiches.sort(key=lambda f: f.number)
 
@@ -669,4 +709,19 @@ def load_dataset(root: Path | str = "data") -> Dataset:
 
     if ck.problems:
         raise DataError(ck.problems)
-    return Dataset(root, ck_source, programme, axes, fiches, entities, events)
+    return Dataset(root, ck_source, programme, axes, fiches, entities, events, own=own)
+
+
+def differs(first: Entity, second: Entity) -> str | None:
+    """A one-line French error when two files describe the same entity differently (None when they agree).
+
+    Compared: label, aliases (their text) and every key but the quoted description (its lines belong to each
+    file's own source)."""
+    def facts(e: Entity) -> tuple:
+        data = {k: v for k, v in e.data.items() if k != "description"}
+        return e.label, sorted({a.text for a in e.aliases}), sorted(data.items(), key=lambda kv: kv[0])
+    if facts(first) == facts(second):
+        return None
+    what = next(k for k, a, b in zip(("label", "aliases", "données"), facts(first), facts(second)) if a != b)
+    return (f"{second.where.file}:{second.where.line}: {second.where.record}: décrit autrement que dans "
+            f"{first.where.file}:{first.where.line} ({what} différent)")

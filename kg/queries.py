@@ -25,7 +25,7 @@ from kg.store import OxigraphStore, Result, Store
 from kg.terms import TermError, check_iri
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
-PARAM_TYPES = ("entity", "integer", "date", "enum", "string", "search", "iri")
+PARAM_TYPES = ("entity", "integer", "date", "enum", "string", "search", "iri", "programme")
 ENTITY_TYPES = ("organisation", "personne", "loi", "outil", "territoire", "publication", "evenement")
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -201,8 +201,26 @@ def resolve_entity(store: Store, value: str, kinds: list[str] | None = None) -> 
     raise QueryError(f"entité inconnue « {shown(value)} »{hint}")
 
 
+PROGRAMME_IDS = """
+PREFIX kg: <https://ess-kg.example/ontologie#>
+SELECT ?programme ?id WHERE { ?programme a kg:Programme ; kg:identifier ?id . }"""
+
+
+def resolve_programme(store: Store, value: str, name: str = "programme") -> URIRef:
+    """A programme id (``rtes-2024``) -> its IRI; an unknown id lists the programmes of the graph."""
+    ids = {str(r["id"]): r["programme"] for r in store.query(PROGRAMME_IDS).rows}
+    value = value.strip()
+    if value in ids:
+        return ids[value]
+    close = difflib.get_close_matches(value, sorted(ids), n=1)
+    hint = f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
+    raise QueryError(f"{name} : programme inconnu « {shown(value)} »{hint} ; programmes : {', '.join(sorted(ids))}")
+
+
 def to_term(param: Param, raw: str, store: Store) -> Node:
     """One raw parameter value -> one RDF term (the only place where user text becomes a term)."""
+    if param.type == "programme":
+        return resolve_programme(store, raw, param.name)
     if param.type == "entity":
         return resolve_entity(store, raw, param.kinds)[0]
     if param.type == "integer":

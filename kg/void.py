@@ -24,6 +24,12 @@ STATISTICS = {
     "properties": "SELECT DISTINCT ?p WHERE { ?s ?p ?o }",
     "classes": "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
     "types": "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s <%s> ?t } GROUP BY ?t" % KG.entityType,
+    # one subset per programme (its fiches counted: cheap on a large graph, unlike its triples)
+    "programmes": """SELECT ?p ?id ?label ?year ?status (COUNT(?f) AS ?n) WHERE {
+  ?p a <%(kg)sProgramme> ; <%(kg)sidentifier> ?id ; <%(rdfs)slabel> ?label ; <%(kg)syear> ?year .
+  OPTIONAL { ?p <%(kg)sreviewStatus> ?status }
+  OPTIONAL { ?f <%(kg)sprogramme> ?p ; a <%(kg)sFiche> }
+} GROUP BY ?p ?id ?label ?year ?status ORDER BY ?id""" % {"kg": KG, "rdfs": RDFS},
 }
 
 
@@ -38,7 +44,10 @@ def statistics(store: "ox.Store") -> dict:
     return {"triples": number("triples"), "entities": number("entities"), "subjects": number("subjects"),
             "properties": {URIRef(r["p"].value) for r in rows("properties")},
             "classes": {URIRef(r["c"].value): int(r["n"].value) for r in rows("classes")},
-            "types": {r["t"].value: int(r["n"].value) for r in rows("types")}}
+            "types": {r["t"].value: int(r["n"].value) for r in rows("types")},
+            "programmes": [{"iri": URIRef(r["p"].value), "id": r["id"].value, "label": r["label"].value,
+                            "year": r["year"].value, "status": r["status"].value if r["status"] else "relu",
+                            "fiches": int(r["n"].value)} for r in rows("programmes")]}
 
 
 def describe_dataset(stats: dict, built: dt.datetime | None = None) -> Graph:
@@ -93,6 +102,22 @@ def describe_dataset(stats: dict, built: dt.datetime | None = None) -> Graph:
         d.add((part, RDF.type, VOID.Dataset))
         d.add((part, RDFS.label, Literal(etype)))
         d.add((part, VOID.entities, Literal(count)))
+    for programme in stats.get("programmes", ()):
+        part = URIRef(f"{BASE}jeu-de-donnees/programme/{programme['id']}")
+        d.add((DATASET, VOID.subset, part))
+        d.add((part, RDF.type, VOID.Dataset))
+        d.add((part, RDF.type, DCAT.Dataset))
+        title = programme["label"] + (" (brouillon — à relire)" if programme["status"] == "brouillon" else "")
+        d.add((part, DCTERMS.title, Literal(title, lang="fr")))
+        d.add((part, FOAF.primaryTopic, programme["iri"]))
+        d.add((part, KG.reviewStatus, Literal(programme["status"])))
+        d.add((part, DCTERMS.temporal, Literal(programme["year"], datatype=XSD.gYear)))
+        d.add((part, VOID.uriSpace, Literal(str(programme["iri"]) + "/")))
+        d.add((part, VOID.exampleResource, programme["iri"]))
+        fiches = URIRef(f"{part}/classe/kg-Fiche")
+        d.add((part, VOID.classPartition, fiches))
+        d.add((fiches, VOID["class"], KG.Fiche))
+        d.add((fiches, VOID.entities, Literal(programme["fiches"])))
     for name, media in DUMPS.items():
         dist = URIRef(f"{BASE}telecharger/{name}")
         d.add((DATASET, DCAT.distribution, dist))

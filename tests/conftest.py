@@ -16,6 +16,7 @@ from rdflib import Graph
 from kg.build import build
 from kg.graph import build_graph
 from kg.load import load_dataset
+from kg.programmes import load_data
 from kg.store import MemoryStore, OxigraphStore, RemoteStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
 @pytest.fixture(scope="session")
 def dataset():
-    return load_dataset(DATA)
+    return load_data(DATA)
 
 
 @pytest.fixture(scope="session")
@@ -180,3 +181,66 @@ def live_server(built):
     server = LiveServer(built)
     yield server
     server.stop()
+
+
+# --- three programmes: the real one and two years of a fictional network (tests/fixtures/programmes) ----------
+
+PROGRAMMES = Path(__file__).resolve().parent / "fixtures" / "programmes"
+
+
+def three_programmes(target: Path) -> Path:
+    """data/ copied to ``target`` with the two fictional years added under programmes/."""
+    shutil.copytree(DATA, target)
+    for folder in sorted(PROGRAMMES.iterdir()):
+        if folder.is_dir():
+            shutil.copytree(folder, target / "programmes" / folder.name)
+    return target
+
+
+@pytest.fixture
+def three_data(tmp_path) -> Path:
+    """A copy of the three programmes that a test may break."""
+    return three_programmes(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def three_dataset(tmp_path_factory):
+    return load_data(three_programmes(tmp_path_factory.mktemp("three") / "data"))
+
+
+@pytest.fixture(scope="session")
+def three_graph(three_dataset) -> Graph:
+    return build_graph(three_dataset)
+
+
+@pytest.fixture(scope="session")
+def three_built(tmp_path_factory) -> Path:
+    """A real ``kg build`` of the three programmes."""
+    root = tmp_path_factory.mktemp("three-built")
+    dist = root / "dist"
+    build(three_programmes(root / "data"), dist)
+    return dist
+
+
+@pytest.fixture(scope="session", params=["oxigraph", "memory", "remote"])
+def three_store(request, three_built, three_graph):
+    """Every store kind holding the three programmes (the remote one: a real Oxigraph server, kg publish)."""
+    server = None
+    if request.param == "oxigraph":
+        s = OxigraphStore(three_built / "current" / "store")
+    elif request.param == "memory":
+        s = MemoryStore(three_graph)
+    else:
+        server = OxigraphServer(tmp_path_factory_dir(request) / "ox-three")
+        result = subprocess.run([sys.executable, "-m", "kg.cli", "--dist", str(three_built), "publish",
+                                 "--endpoint", server.query_url], capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+        s = RemoteStore(server.query_url, timeout=10, retries=0)
+    yield s
+    s.close()
+    if server:
+        server.stop()
+
+
+def tmp_path_factory_dir(request) -> Path:
+    return request.getfixturevalue("tmp_path_factory").mktemp("server")

@@ -16,7 +16,7 @@ from .conftest import DATA, ROOT
 
 
 def test_source_is_the_untouched_copy():
-    expected, name = (ROOT / "data/source/SHA256SUMS").read_text().split()
+    expected, name = (ROOT / "data/programmes/rtes-2024/source/SHA256SUMS").read_text().split()
     assert hashlib.sha256((ROOT / name).read_bytes()).hexdigest() == expected
 
 

@@ -87,7 +87,7 @@ def dataset():
     for part in graph.objects(DATASET, VOID.classPartition):
         parts.append({"class": str(graph.value(part, VOID["class"])), "count": int(graph.value(part, VOID.entities))})
     subsets = [{"type": str(graph.value(s, RDFS.label)), "count": int(graph.value(s, VOID.entities))}
-               for s in graph.objects(DATASET, VOID.subset)]
+               for s in graph.objects(DATASET, VOID.subset) if "/jeu-de-donnees/type/" in str(s)]  # not programmes
     info = {
         "title": next((str(t) for t in graph.objects(DATASET, DCTERMS.title) if t.language == "fr"), ""),
         "description": str(graph.value(DATASET, DCTERMS.description) or ""),
