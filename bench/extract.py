@@ -16,7 +16,7 @@ from kg.extract import extract, known_entities  # noqa: E402
 from kg.extract.compare import compare, format_rows  # noqa: E402
 from kg.extract.text import pdf_text  # noqa: E402
 
-SOURCE = ROOT / "data" / "source" / "rtes-programme-actions-2024.txt"
+SOURCE = ROOT / "data" / "programmes" / "rtes-2024" / "source" / "rtes-programme-actions-2024.txt"
 FICTION = ROOT / "tests" / "fixtures" / "extract" / "rbcs-programme-2025.txt"
 
 
@@ -71,7 +71,7 @@ def reading_order() -> None:
 def main() -> None:
     extraction = timing()
     print()
-    rows = compare({"axes": extraction.draft.axes}, extraction.draft.fiches, ROOT / "data",
+    rows = compare({"axes": extraction.draft.axes}, extraction.draft.fiches, ROOT / "data" / "programmes" / "rtes-2024",
                    known_entities(ROOT / "data"), extraction.draft.candidates)
     print(format_rows(rows))
     reading_order()

@@ -272,13 +272,14 @@ CONSTRUCT { ?this ?p ?o . ?s ?q ?this . } WHERE { { ?this ?p ?o } UNION { ?s ?q 
     return graph
 
 
-SOURCES = Path(__file__).resolve().parent.parent / "data" / "source"
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def source_text(file_name: str) -> list[str] | None:
-    """The numbered lines of a source document named by its kg:fileName, when this copy of the project has it."""
-    path = (SOURCES.parent.parent / file_name).resolve()
-    if path.parent != SOURCES or not path.is_file():
+    """The numbered lines of a source document named by its kg:fileName (a ``source/`` folder under data/, as in
+    data/programmes/ID/source/), when this copy of the project has it."""
+    path = (DATA.parent / file_name).resolve()
+    if path.parent.name != "source" or DATA not in path.parents or not path.is_file():
         return None
     return list(source_lines(str(path)))
 

@@ -21,7 +21,7 @@ from kg.tables import layout, safe_cell, to_sheet
 from .conftest import ROOT
 
 QUERIES = load_queries()
-SOURCE = (ROOT / "data" / "source" / "rtes-programme-actions-2024.txt").read_text(encoding="utf-8").splitlines()
+SOURCE = (ROOT / "data" / "programmes" / "rtes-2024" / "source" / "rtes-programme-actions-2024.txt").read_text(encoding="utf-8").splitlines()
 P = "PREFIX kg: <https://ess-kg.example/ontologie#>\n"
 
 

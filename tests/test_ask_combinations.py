@@ -1,6 +1,6 @@
 """The question box on what analysts ask beyond one name (issue 13): two names combined, axes and partners,
 topics searched in the text, counts, families, one name for two entities. Expected answers are read from
-data/source/rtes-programme-actions-2024.txt and data/*.yaml (line numbers in the comments)."""
+data/programmes/rtes-2024/source/rtes-programme-actions-2024.txt and data/*.yaml (line numbers in the comments)."""
 
 from __future__ import annotations
 

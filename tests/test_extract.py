@@ -12,11 +12,12 @@ from kg.extract import accept_candidates, extract, write_draft
 from kg.extract.compare import compare
 from kg.extract import known_entities
 from kg.load import ENTITY_FILES, load_dataset
+from kg.programmes import load_data
 from kg.source import join_lines, normalise_space
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-SOURCE = DATA / "source" / "rtes-programme-actions-2024.txt"
+SOURCE = DATA / "programmes" / "rtes-2024" / "source" / "rtes-programme-actions-2024.txt"
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def test_no_fact_without_a_verbatim_quote(extraction):
 
 
 def test_round_trip_reaches_the_targets(extraction):
-    rows = {r["champ"]: r for r in compare({"axes": extraction.draft.axes}, extraction.draft.fiches, DATA,
+    rows = {r["champ"]: r for r in compare({"axes": extraction.draft.axes}, extraction.draft.fiches, DATA / "programmes" / "rtes-2024",
                                            known_entities(DATA))}
     for field in ("fiches", "axes", "axe des fiches", "titres"):
         assert rows[field]["précision"] == rows[field]["rappel"] == 1.0, field
@@ -79,7 +80,7 @@ def test_draft_of_the_2024_text_builds(extraction, tmp_path):
 
 
 def test_known_entities_are_reused_by_id(extraction):
-    known = {e.id for e in load_dataset(DATA).entities.values()}
+    known = {e.id for e in load_data(DATA).entities.values()}
     agents = {r["agent"] for f in extraction.draft.fiches for r in f["roles"] if r["agent"]}
     assert agents <= known
     assert not {c.id for c in extraction.draft.candidates} & known

@@ -113,24 +113,10 @@ def test_fiction_against_its_expected_yaml(data_dir):
 
 
 def test_fiction_draft_builds(tmp_path, data_dir):
-    draft_dir = write_draft(extract(TEXT, "rbcs-2025", data_dir, publisher="rbcs"), tmp_path / "draft", TEXT)
+    """The curator's path: the draft written to data/programmes/ID beside the 2024 programme, its candidates
+    accepted into the programme's own entity files, and `kg build` takes both programmes."""
     data = tmp_path / "data"
     shutil.copytree(data_dir, data)
-    for part in ("programme.yaml", "events.yaml", "fiches", "source"):  # the 2024 programme out, the draft in
-        (shutil.rmtree if (data / part).is_dir() else Path.unlink)(data / part)
-    for part in ("programme.yaml", "fiches", "source"):
-        (shutil.copytree if (draft_dir / part).is_dir() else shutil.copy)(draft_dir / part, data / part)
-    # Today's loader checks every quote against the one programme's source: quotes of the 2024 text carried by
-    # the shared entity files (descriptions, line-bound aliases) wait for the multi-programme layout.
-    for name, (key, _) in ENTITY_FILES.items():
-        doc = yaml.safe_load((data / name).read_text(encoding="utf-8"))
-        if key == "people":  # the 2024 people hold roles only in the 2024 fiches
-            doc[key] = []
-        for rec in doc[key]:
-            rec.pop("description", None)
-            rec.pop("authors", None)
-            if rec.get("aliases") is not None:
-                rec["aliases"] = [a for a in rec["aliases"] if isinstance(a, str)]
-        (data / name).write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    accept_candidates(draft_dir, data)
+    draft_dir = write_draft(extract(TEXT, "rbcs-2025", data, publisher="rbcs"), data / "programmes" / "rbcs-2025", TEXT)
+    accept_candidates(draft_dir, draft_dir)
     assert main(["--data", str(data), "--dist", str(tmp_path / "dist"), "build"]) == 0

@@ -18,7 +18,7 @@ from .conftest import ROOT, _free_port, stop_process
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "test-output" / "screenshots"
-SOURCE = ROOT / "data" / "source" / "rtes-programme-actions-2024.txt"
+SOURCE = ROOT / "data" / "programmes" / "rtes-2024" / "source" / "rtes-programme-actions-2024.txt"
 
 
 @pytest.fixture(scope="module")

@@ -32,10 +32,11 @@ class Extraction:
 
 def known_entities(data: Path) -> Known:
     """The entities of the graph's shared files (people, organisations, laws…) of a data folder."""
-    from kg.load import DataError, load_dataset
+    from kg.load import DataError
+    from kg.programmes import load_data
 
     try:
-        return Known(load_dataset(data).entities)
+        return Known(load_data(data).entities)
     except DataError as exc:
         raise ExtractError(f"{data} : les données existantes ne se chargent pas ({exc.problems[0]})") from None
 
@@ -143,11 +144,12 @@ def write_draft(extraction: Extraction, output: Path, source: Path) -> Path:
 
 
 def accept_candidates(draft_dir: Path, data: Path) -> None:
-    """Add a draft's candidates (review keys dropped) to the shared entity files of ``data``."""
+    """Add a draft's candidates (review keys dropped) to the entity files of ``data``: the programme's own folder
+    (data/programmes/ID, whose entity files quote its own source) or a folder of shared entity files."""
     cands = yaml.safe_load((Path(draft_dir) / "candidats.yaml").read_text(encoding="utf-8")) or {}
     for top_key, records in cands.items():
         path = Path(data) / f"{top_key}.yaml"
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {top_key: []}
+        doc = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None) or {top_key: []}
         have = {r["id"] for r in doc[top_key]}
         for r in records:
             if r["id"] not in have:

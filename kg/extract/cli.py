@@ -33,8 +33,11 @@ def run(args: argparse.Namespace) -> int:
                              check_id=not args.compare)
         if args.compare:
             from kg.extract import known_entities
-            rows = compare({"axes": extraction.draft.axes}, extraction.draft.fiches, Path(args.compare),
-                           known_entities(data), extraction.draft.candidates)
+            try:
+                rows = compare({"axes": extraction.draft.axes}, extraction.draft.fiches, Path(args.compare),
+                               known_entities(data), extraction.draft.candidates)
+            except FileNotFoundError as exc:
+                raise ExtractError(str(exc)) from None
             print(format_rows(rows))
             return 0
         output = Path(args.output) if args.output else data / "programmes" / args.programme

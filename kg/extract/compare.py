@@ -11,12 +11,17 @@ from kg.extract.entities import Known, make_item
 
 
 def read_records(root: Path) -> tuple[dict, list[dict], dict[str, dict]]:
-    """programme.yaml, fiches/*.yaml and events.yaml (shared events, for ``ref``) of a data folder."""
+    """programme.yaml, fiches/*.yaml and the shared events (for ``ref``) of a programme folder (data/programmes/ID,
+    whose shared events are in data/events.yaml) or of a one-programme data folder."""
+    if not (root / "programme.yaml").exists():
+        raise FileNotFoundError(f"{root} : pas de programme.yaml (donnez le dossier d'un programme, data/programmes/ID)")
     top = yaml.safe_load((root / "programme.yaml").read_text(encoding="utf-8"))
     fiches = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((root / "fiches").glob("*.yaml"))]
     shared = {}
-    if (root / "events.yaml").exists():
-        shared = {e["id"]: e for e in (yaml.safe_load((root / "events.yaml").read_text(encoding="utf-8")) or {}).get("events") or []}
+    events = root / "events.yaml" if (root / "events.yaml").exists() else root.parent.parent / "events.yaml"
+    if root.parent.name == "programmes" or (root / "events.yaml").exists():
+        if events.exists():
+            shared = {e["id"]: e for e in (yaml.safe_load(events.read_text(encoding="utf-8")) or {}).get("events") or []}
     for f in fiches:  # a ref may also name an event written in another item
         for s in f.get("sections") or []:
             for it in s["items"]:

@@ -102,6 +102,7 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
         fiches.append(fiche)
     programme = {"id": programme_id, "label": f"Programme d'actions {year}", "year": year,
                  "fiche_count": max((f["number"] for f in fiches), default=1), "publisher": publisher,
+                 "status": "brouillon",  # built and shown marked « brouillon — à relire » until a curator says relu
                  "source": f"source/{source_name}", "source_title": f"{source_name} (texte de référence du brouillon)"}
     axes = [{k: (list(v) if k == "lines" else v) for k, v in a.items() if v is not None} for a in structure.axes]
     for c in candidates.values():
