@@ -103,12 +103,12 @@ def write_review(proposals: list[Proposal], path: Path, endpoint: str) -> None:
 def link_referential(data_dir: Path, review: Path = Path("review") / "referentiel-propositions.yaml") -> str:
     """``kg link --referentiel``: match against the committed official referential, write the links file the
     build reads and the review file; what was linked and proposed, as printed."""
-    from kg.load import load_dataset
+    from kg.programmes import load_data
     from kg.referential import load_referential
     from kg.referential_links import KIND_FR, LINKS_FILE, coverage, match, read_links, write_files
 
     ref = load_referential(data_dir / "reference" / "insee")
-    dataset = load_dataset(data_dir)
+    dataset = load_data(data_dir)
     matching = match(dataset, ref)
     write_files(matching, ref, data_dir, review)
     lines = [f"Référentiel : {ref.label}", f"Liés ({len(matching.links)}) :"]

@@ -27,6 +27,7 @@ def _one_folder_layout(tmp_path):
     programme = DATA / "programmes" / "rtes-2024"
     shutil.copytree(programme / "fiches", old / "fiches")
     shutil.copytree(programme / "source", old / "source")
+    shutil.copytree(DATA / "reference", old / "reference")  # the verified and referential links
     text = (programme / "programme.yaml").read_text(encoding="utf-8")
     (old / "programme.yaml").write_text(text.replace("  status: relu\n", ""), encoding="utf-8")
     return old

@@ -14,7 +14,7 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS
 
-from kg.load import load_dataset
+from kg.programmes import load_data
 from kg.namespaces import KG, SCHEMA, entity_iri
 from kg.queries import load_queries, run
 from kg.referential import INTEGRITY, VERSION, ReferentialError, check_table, derive_from_tarball, integrity_of, load_referential
@@ -175,7 +175,7 @@ def test_homonyms_in_the_data_link_only_when_the_departement_is_given(tmp_path, 
         out.write('  - {id: aude, label: "Aude", kind: departement, part_of: occitanie}\n'
                   '  - {id: saint-denis-aude, label: "Saint-Denis", kind: ville, part_of: aude}\n'
                   '  - {id: saint-denis-occitanie, label: "Saint-Denis", kind: ville, part_of: occitanie}\n')
-    result = match(load_dataset(data), ref)
+    result = match(load_data(data), ref)
     links = {link.entity: link for link in result.links}
     assert (links["territory/aude"].scheme, links["territory/aude"].id) == ("insee-departement", "11")
     assert (links["territory/saint-denis-aude"].scheme, links["territory/saint-denis-aude"].id) == ("insee-commune", "11339")
