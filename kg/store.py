@@ -278,6 +278,7 @@ class RemoteStore(Store):
         sw.setQuery(query)
         sw.addCustomHttpHeader("Accept", accept)
         sw.setReturnFormat("json")
+        sw.setOnlyConneg(True)  # no format=json parameter: Virtuoso answers a CONSTRUCT with it by HTTP 406
         return sw
 
     def _raw(self, query: str, accept: str) -> bytes:
@@ -346,51 +347,14 @@ class RemoteStore(Store):
             rows.append({name: _json_term(b.get(name)) for name in names})
         return Result(names, rows, truncated, elapsed_ms=elapsed)
 
-    def publish(self, graph: "Graph | bytes", graph_iri: str | None = None, graph_store: str | None = None) -> None:
-        """Replace the endpoint's graph with ours through the SPARQL 1.1 Graph Store Protocol.
+    def publish(self, graph: "Graph | bytes", graph_iri: str | None = None, graph_store: str | None = None,
+                user: str | None = None, password: str | None = None) -> None:
+        """Replace the endpoint's graph (or the named graph ``graph_iri``) with ours: kg.publish.put_graph."""
+        from kg.publish import put_graph
 
-        ``graph_store`` is the server's GSP address (Oxigraph: …/store, Fuseki: …/DATASET/data,
-        Virtuoso: …/sparql-graph-crud); by default the endpoint's sibling ``store``, as Oxigraph has it."""
-        import urllib.parse
-        import urllib.request
-
-        base = graph_store or self.endpoint.rsplit("/", 1)[0] + "/store"
-        target = f"{base}?" + ("default" if graph_iri is None else "graph=" + urllib.parse.quote(graph_iri, safe=""))
         body = graph if isinstance(graph, bytes) else graph.serialize(format="nt", encoding="utf-8")
-        request = urllib.request.Request(target, data=body, method="PUT",
-                                         headers={"Content-Type": "application/n-triples"})
-        try:
-            with urllib.request.urlopen(request, timeout=max(self.timeout, 60)) as response:
-                if response.status >= 300:
-                    raise StoreError(f"publication refusée par {target} : HTTP {response.status}")
-        except urllib.error.HTTPError as exc:
-            raise StoreError(f"publication refusée par {target} : HTTP {exc.code}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise StoreError(f"le serveur {target} ne répond pas : {getattr(exc, 'reason', exc)}") from None
-
-
-def publish_by_update(update_endpoint: str, ntriples: bytes, timeout: float = 60.0, chunk: int = 5000) -> int:
-    """Load N-Triples through SPARQL 1.1 Update (for servers without the Graph Store Protocol):
-    CLEAR the default graph, then INSERT DATA in chunks. Returns the number of triples sent."""
-    import urllib.request
-
-    def post(text: str) -> None:
-        request = urllib.request.Request(update_endpoint, data=text.encode("utf-8"), method="POST",
-                                         headers={"Content-Type": "application/sparql-update"})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                response.read()
-        except urllib.error.HTTPError as exc:
-            exc.close()
-            raise StoreError(f"mise à jour refusée par {update_endpoint} : HTTP {exc.code}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise StoreError(f"le serveur {update_endpoint} ne répond pas : {getattr(exc, 'reason', exc)}") from None
-
-    lines = [line for line in ntriples.decode("utf-8").splitlines() if line.strip()]
-    post("CLEAR SILENT DEFAULT")
-    for start in range(0, len(lines), chunk):
-        post("INSERT DATA {\n" + "\n".join(lines[start:start + chunk]) + "\n}")
-    return len(lines)
+        put_graph(self.endpoint, body, graph_iri=graph_iri, graph_store=graph_store, user=user, password=password,
+                  timeout=max(self.timeout, 60))
 
 
 def _close_cause(exc: BaseException) -> None:
