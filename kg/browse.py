@@ -296,7 +296,7 @@ SELECT ?this ?p ?o ?oLabel WHERE { ?this ?p ?o . OPTIONAL { ?o rdfs:label ?oLabe
     incoming = store.query(P + """
 SELECT ?this ?p (COUNT(DISTINCT ?s) AS ?n) (SAMPLE(?s) AS ?example) (SAMPLE(?sLabel) AS ?exampleLabel) WHERE {
   ?s ?p ?this . OPTIONAL { ?s rdfs:label ?sLabel }
-} GROUP BY ?this ?p ORDER BY DESC(?n)""", {"this": iri}).rows
+} GROUP BY ?this ?p ORDER BY DESC(?n) ?p""", {"this": iri}).rows  # ?p: ties in any order elsewhere
     incoming_detail = store.query(P + """
 SELECT ?this ?p ?s ?sLabel WHERE { ?s ?p ?this . ?s rdfs:label ?sLabel } ORDER BY ?p ?sLabel LIMIT 500""",
                                   {"this": iri}).rows
@@ -307,7 +307,7 @@ SELECT ?this ?p ?s ?sLabel WHERE { ?s ?p ?this . ?s rdfs:label ?sLabel } ORDER B
 SELECT ?this ?fiche ?number ?ficheLabel ?via ?evidence ?first ?last WHERE {
   ?inv kg:entity ?this ; kg:fiche ?fiche ; kg:via ?via ; kg:evidence ?evidence ; kg:lineStart ?first ; kg:lineEnd ?last .
   ?fiche kg:ficheNumber ?number ; rdfs:label ?ficheLabel .
-} ORDER BY ?number ?first""", {"this": iri}).rows
+} ORDER BY ?number ?first ?via""", {"this": iri}).rows  # ?via: ties come in any order on other engines
     fiches: dict[str, dict[str, Any]] = {}
     for r in appearances:
         f = fiches.setdefault(str(r["fiche"]), {"iri": str(r["fiche"]), "number": _py(r["number"]),
@@ -426,5 +426,5 @@ SELECT ?f ?number ?entity ?label ?type WHERE {
     keep = {e for e, fs in degree.items() if len(fs) >= 2 and not e.endswith("/organisation/rtes")}
     nodes = [{"iri": e, **info[e], "fiches": sorted(degree[e])} for e in sorted(keep, key=lambda e: info[e]["label"])]
     fiche_numbers = sorted({n for fs in degree.values() for n in fs})
-    edges = [(n, e) for e in keep for n in sorted(degree[e])]
+    edges = [(n, e) for e in sorted(keep) for n in sorted(degree[e])]  # not in set order: that follows the rows
     return {"fiches": fiche_numbers, "nodes": nodes, "edges": edges}

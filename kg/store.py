@@ -277,7 +277,7 @@ class RemoteStore(Store):
         sw.setTimeout(int(max(1, self.timeout)))
         sw.setQuery(query)
         sw.addCustomHttpHeader("Accept", accept)
-        sw.setReturnFormat("json")
+        sw.setReturnFormat("json" if "json" in accept else "turtle")  # (Accept is ours: no warning about it)
         sw.setOnlyConneg(True)  # no format=json parameter: Virtuoso answers a CONSTRUCT with it by HTTP 406
         return sw
 
@@ -331,6 +331,7 @@ class RemoteStore(Store):
                              f"({data[:60]!r}…)") from None
         elapsed = (time.perf_counter() - start) * 1000
         if form == "ASK":
+            doc = _ask_as_result_set(doc)
             if "boolean" not in doc:
                 raise StoreError(f"réponse illisible du serveur SPARQL {self.endpoint} : pas de booléen")
             return Result([], [], boolean=bool(doc["boolean"]), elapsed_ms=elapsed)
@@ -355,6 +356,18 @@ class RemoteStore(Store):
         body = graph if isinstance(graph, bytes) else graph.serialize(format="nt", encoding="utf-8")
         put_graph(self.endpoint, body, graph_iri=graph_iri, graph_store=graph_store, user=user, password=password,
                   timeout=max(self.timeout, 60))
+
+
+def _ask_as_result_set(doc: dict) -> dict:
+    """Virtuoso 7.2.5 (Debian 12) answers ASK with a result set of one ``__ASK_RETVAL`` integer instead of
+    SPARQL JSON's ``boolean``: the one workaround this project keeps for a server that is wrong."""
+    try:
+        if "boolean" not in doc and doc["head"]["vars"] == ["__ASK_RETVAL"]:
+            rows = doc["results"]["bindings"]
+            return {"boolean": bool(rows) and rows[0]["__ASK_RETVAL"]["value"] not in ("0", "false")}
+    except (KeyError, TypeError, IndexError, AttributeError):
+        pass
+    return doc
 
 
 def _close_cause(exc: BaseException) -> None:
