@@ -133,8 +133,10 @@ class VirtuosoServer(Server):
 
     @property
     def query_url(self) -> str:
-        """The endpoint with our named graph as the default graph: what ``kg serve --store`` is given."""
-        return f"{self.endpoint}?default-graph-uri={urllib.parse.quote(GRAPH, safe='')}"
+        """What ``kg serve --store`` is given: the endpoint with our named graph as the default graph and as the
+        only named graph (default-graph-uri alone still lets ``GRAPH ?g`` reach Virtuoso's system graphs)."""
+        graph = urllib.parse.quote(GRAPH, safe="")
+        return f"{self.endpoint}?default-graph-uri={graph}&named-graph-uri={graph}"
 
     def publish_args(self) -> tuple[list[str], dict[str, str]]:
         """``kg publish`` arguments and environment that load our graph into this server."""

@@ -118,6 +118,9 @@ def test_virtuoso_system_triples_stay_out_of_our_default_graph(built, tmp_path):
         assert count(bare) == system + ours and ours == count(bare, f"GRAPH <{GRAPH}> {{ ?s ?p ?o }}")
         again = kg_publish(built, arguments, env)  # publishing again replaces the graph, it does not add to it
         assert again.returncode == 0 and count(RemoteStore(server.query_url, retries=0)) == ours
+        graphs = RemoteStore(server.query_url, retries=0).query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert [str(r["g"]) for r in graphs.rows] == [GRAPH]  # named-graph-uri: no system graph by GRAPH ?g
+        assert len(RemoteStore(server.endpoint, retries=0).query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows) > 1
     finally:
         server.stop()
 
