@@ -120,6 +120,8 @@ def test_virtuoso_system_triples_stay_out_of_our_default_graph(built, tmp_path):
         assert again.returncode == 0 and count(RemoteStore(server.query_url, retries=0)) == ours
         graphs = RemoteStore(server.query_url, retries=0).query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert [str(r["g"]) for r in graphs.rows] == [GRAPH]  # named-graph-uri: no system graph by GRAPH ?g
+        system_graph = "GRAPH <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o }"
+        assert count(bare, system_graph) > 0 and count(RemoteStore(server.query_url, retries=0), system_graph) == 0
         assert len(RemoteStore(server.endpoint, retries=0).query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows) > 1
     finally:
         server.stop()
@@ -160,8 +162,10 @@ def test_sparql_endpoint_proxies_to_the_server(published, remote_app, embedded_a
                    for app in (remote_app, embedded_app)]
         assert [a.status_code for a in answers] == [200, 200], published.name
         assert answers[0].get_json() == answers[1].get_json(), f"{published.name} : {query}"
-    refused = remote_app.test_client().post("/sparql", data={"query": "DROP ALL"})
-    assert refused.status_code == 403  # the public endpoint stays read-only whatever the server allows
+    for query in ("DROP ALL", 'DEFINE input:default-graph-uri <http://www.openlinksw.com/schemas/virtrdf#> '
+                              'SELECT * WHERE { ?s ?p ?o }', 'define get:soft "replace" SELECT * WHERE { ?s ?p ?o }'):
+        refused = remote_app.test_client().post("/sparql", data={"query": query})
+        assert refused.status_code == 403, query  # read-only, SPARQL 1.1 only, whatever the server allows
     described = remote_app.test_client().get(
         "/sparql", query_string={"query": "DESCRIBE <https://ess-kg.example/concept/scic>"},
         headers={"Accept": "application/n-triples"})
