@@ -48,7 +48,8 @@ def interop_times(dist: Path, texts: dict[str, str], runs: int, sparql_times) ->
 
 
 def interop_table(report: dict) -> list[str]:
-    lines = [f"{'même SPARQL':<18} " + " ".join(f"{f'{n} {v['version']} p50':>24} {'p95':>7}" for n, v in report.items())]
+    heads = [f"{n} {v['version']} p50" for n, v in report.items()]
+    lines = [f"{'même SPARQL':<18} " + " ".join(f"{h:>24} {'p95':>7}" for h in heads)]
     names = sorted(next(iter(report.values()))["sparql"])
     for q in names:
         cells = []

@@ -12,7 +12,7 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from kg.memory import release_free_memory
-from kg.store import OxigraphStore, Result, StoreError, query_form
+from kg.store import OxigraphStore, Result, StoreError, capped, query_form
 
 
 class QueryTimeout(StoreError):
@@ -31,12 +31,8 @@ def json_answer(store: OxigraphStore, query: str, limit: int | None) -> bytes:
         if form != "SELECT":
             raise StoreError(f"réponse JSON de résultats impossible pour un {form}")
         names = [v.value for v in answer.variables]
-        rows, truncated = [], False
-        for n, solution in enumerate(answer):
-            if limit is not None and n >= limit:
-                truncated = True
-                break
-            rows.append({name: _term_json(term) for name, term in zip(names, solution) if term is not None})
+        rows, truncated = capped(answer, limit, lambda solution: {
+            name: _term_json(term) for name, term in zip(names, solution) if term is not None})
         del answer
     except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
         raise StoreError(f"la requête a échoué : {exc}") from None

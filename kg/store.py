@@ -55,6 +55,16 @@ def to_rdflib(term) -> Node | None:
     raise StoreError(f"terme RDF non pris en charge : {term!r}")
 
 
+def capped(answer: Iterable, limit: int | None, make_row) -> tuple[list, bool]:
+    """``make_row`` of each item of ``answer`` up to ``limit``, and whether more were left (the row cap)."""
+    rows: list = []
+    for n, item in enumerate(answer):
+        if limit is not None and n >= limit:
+            return rows, True
+        rows.append(make_row(item))
+    return rows, False
+
+
 class _OxConverter:
     """rdflib -> pyoxigraph terms, remembering the terms already converted.
 
@@ -201,12 +211,7 @@ class OxigraphStore(Store):
                     g.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
                 return Result([], [], truncated=truncated, graph=g)
             names = [v.value for v in answer.variables]
-            rows, truncated = [], False
-            for n, solution in enumerate(answer):
-                if limit is not None and n >= limit:
-                    truncated = True
-                    break
-                rows.append({name: to_rdflib(solution[name]) for name in names})
+            rows, truncated = capped(answer, limit, lambda solution: {name: to_rdflib(solution[name]) for name in names})
             return Result(names, rows, truncated)
         finally:
             del answer
