@@ -16,10 +16,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from kg.publish import GRAPH  # where Virtuoso keeps our triples
+
 ROOT = Path(__file__).resolve().parent.parent
 COMUNICA = ROOT / "tools" / "comunica"
 VIRTUOSO = "/usr/bin/virtuoso-t"
-GRAPH = "https://ess-kg.example/jeu-de-donnees"  # = kg.publish.GRAPH: where Virtuoso keeps our triples
 
 
 def free_port() -> int:
@@ -146,7 +147,7 @@ class VirtuosoServer(Server):
     def version(self) -> str:
         out = subprocess.run([VIRTUOSO, "-?"], capture_output=True, text=True)
         line = next((l for l in (out.stdout + out.stderr).splitlines() if "Version" in l), "")
-        return line.split("Version", 1)[-1].strip().split(" ")[0] or "?"
+        return line.split("Version", 1)[-1].strip().split(" ")[0].split("-")[0] or "?"
 
 
 class ComunicaServer(Server):

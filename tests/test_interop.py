@@ -182,3 +182,17 @@ def test_kg_serve_with_the_server_as_its_store(published, built):
                 assert "Sociétés Coopératives d’Intérêt Collectif" in response.read().decode("utf-8")
     finally:
         server.stop()
+
+
+def test_publish_by_sparql_update_into_a_named_graph(built, tmp_path):
+    """For a server without the Graph Store Protocol, into the named graph a shared server keeps us in."""
+    server = OxigraphServer(tmp_path / "oxigraph")
+    try:
+        result = kg_publish(built, ["--endpoint", server.query_url, "--update-endpoint", f"{server.url}/update",
+                                    "--graph", GRAPH])
+        assert result.returncode == 0, result.stderr
+        store = RemoteStore(server.query_url, retries=0)
+        assert count(store, f"GRAPH <{GRAPH}> {{ ?s ?p ?o }}") == int(result.stdout.split()[0]) > 10000
+        assert count(store, "GRAPH ?g { ?s ?p ?o } FILTER (?g != <" + GRAPH + ">)") == 0
+    finally:
+        server.stop()
