@@ -121,7 +121,8 @@ def test_virtuoso_system_triples_stay_out_of_our_default_graph(built, tmp_path):
         graphs = RemoteStore(server.query_url, retries=0).query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert [str(r["g"]) for r in graphs.rows] == [GRAPH]  # named-graph-uri: no system graph by GRAPH ?g
         system_graph = "GRAPH <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o }"
-        assert count(bare, system_graph) > 0 and count(RemoteStore(server.query_url, retries=0), system_graph) == 0
+        confined = RemoteStore(server.query_url, retries=0).query(f"SELECT * WHERE {{ {system_graph} }} LIMIT 5")
+        assert count(bare, system_graph) > 0 and confined.rows == []  # (COUNT(*) says 1 there: Virtuoso 7.2.5)
         assert len(RemoteStore(server.endpoint, retries=0).query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows) > 1
     finally:
         server.stop()
