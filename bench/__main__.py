@@ -3,6 +3,7 @@
     python -m bench                      # the real graph and ×10
     python -m bench --scales real,10,100 --runs 20
     python -m bench --quick              # the real graph and ×10, few runs; checks the baseline ratios
+    python -m bench --scales real --interop   # plus the same SPARQL on Virtuoso and Comunica (bench/interop.py)
     python -m bench --scales 1000 --reuse-build --runs 5 --sans-oxigraph-nu   # the site on a ×1000 build
 
 Prints one table per scale and writes bench/results/<date>.json. The figures that count are the ratios to a bare
@@ -247,7 +248,7 @@ def sparql_times(port: int, route: str, text: str, runs: int) -> dict:
     """Percentiles of one SPARQL query (after a first, unmeasured run); a refusal (our endpoint's time limit)
     or no answer within 120 s is reported as such, not as a time."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    path = route + "?" + urllib.parse.urlencode({"query": text})
+    path = route + ("&" if "?" in route else "?") + urllib.parse.urlencode({"query": text})
     try:
         timed_get(conn, path, "application/sparql-results+json")
         return summary([timed_get(conn, path, "application/sparql-results+json") for _ in range(runs)])
@@ -347,6 +348,12 @@ def over_http(dist: Path, runs: int, seconds: float, bare_server: bool = True) -
             bare.wait(10)
 
 
+def _store(dist: Path):
+    from kg.store import OxigraphStore
+
+    return OxigraphStore(dist / "current" / "store")
+
+
 def table(scale: str, report: dict) -> str:
     b, ip, h = report["build"], report["in_process"], report["http"]
     lines = [f"\n== Échelle {scale} : {b['triples']} triplets ==",
@@ -380,6 +387,8 @@ def main() -> int:
                         help="garder le build déjà fait de chaque échelle (mesurer le site seul) ; ses chiffres de build sont relus")
     parser.add_argument("--sans-oxigraph-nu", dest="no_bare", action="store_true",
                         help="ne pas comparer à un serveur Oxigraph nu (le charger prend des minutes à ×1000)")
+    parser.add_argument("--interop", action="store_true",
+                        help="mêmes requêtes sur Virtuoso et Comunica (make test-interop les installe)")
     parser.add_argument("--write-baseline", action="store_true", help="avec --quick : enregistrer ces ratios comme référence")
     args = parser.parse_args()
     scales = QUICK_SCALES if args.quick else args.scales.split(",")
@@ -395,6 +404,11 @@ def main() -> int:
         entry["http"] = over_http(dist, runs, seconds, bare_server=not args.no_bare)
         report["scales"][scale] = entry
         print(table(scale, entry), flush=True)
+        if args.interop:
+            from bench.interop import interop_table, interop_times
+
+            entry["interop"] = interop_times(dist, sparql_text(_store(dist)), runs, sparql_times)
+            print("\n".join(interop_table(entry["interop"])), flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{dt.datetime.now():%Y%m%dT%H%M%S}{'-quick' if args.quick else ''}.json"
     out.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -370,5 +370,5 @@ SELECT ?f ?number ?entity ?label ?type WHERE {
     keep = {e for e, fs in degree.items() if len(fs) >= 2 and not e.endswith("/organisation/rtes")}
     nodes = [{"iri": e, **info[e], "fiches": sorted(degree[e])} for e in sorted(keep, key=lambda e: info[e]["label"])]
     fiche_numbers = sorted({n for fs in degree.values() for n in fs})
-    edges = [(n, e) for e in keep for n in sorted(degree[e])]
+    edges = [(n, e) for e in sorted(keep) for n in sorted(degree[e])]  # not in set order: that follows the rows
     return {"fiches": fiche_numbers, "nodes": nodes, "edges": edges}

@@ -111,12 +111,15 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if not dump.exists():
         raise SystemExit(f"kg: aucun graphe construit dans {args.dist} : lancez d'abord « kg build »")
     data = dump.read_bytes()
+    password = os.environ.get("KG_PUBLISH_PASSWORD")  # never on the command line, where `ps` shows it
     if args.update_endpoint:
-        from kg.store import publish_by_update
+        from kg.publish import publish_by_update
 
-        publish_by_update(args.update_endpoint, data, timeout=args.timeout)
+        publish_by_update(args.update_endpoint, data, timeout=args.timeout, graph_iri=args.graph, user=args.user,
+                          password=password)
     else:
-        RemoteStore(args.endpoint, timeout=args.timeout).publish(data, graph_store=args.graph_store)
+        RemoteStore(args.endpoint, timeout=args.timeout).publish(data, graph_iri=args.graph, graph_store=args.graph_store,
+                                                                 user=args.user, password=password)
     lines = data.count(b"\n")
     print(f"{lines} triplets publiés sur {args.endpoint}")
     return 0
@@ -284,6 +287,9 @@ def parser() -> argparse.ArgumentParser:
                                            "comme Oxigraph ; Fuseki : …/DATASET/data)")
     pub.add_argument("--update-endpoint", help="charger par SPARQL Update (CLEAR puis INSERT DATA) à cette adresse, "
                                                "pour un serveur sans Graph Store Protocol")
+    pub.add_argument("--graph", help="graphe nommé où publier (défaut : le graphe par défaut ; Virtuoso : "
+                                     "https://ess-kg.example/jeu-de-donnees, interrogé avec ?default-graph-uri=)")
+    pub.add_argument("--user", help="utilisateur HTTP (Digest ou Basic) ; mot de passe dans KG_PUBLISH_PASSWORD")
     pub.add_argument("--timeout", type=float, default=60.0)
     pub.set_defaults(func=cmd_publish)
     return p

@@ -237,7 +237,7 @@ SELECT ?this ?fiche ?number ?ficheLabel ?via ?evidence ?first ?last WHERE {
   ?inv kg:entity ?this ; kg:fiche ?fiche ; kg:via ?via ; kg:evidence ?evidence ; kg:lineStart ?first ; kg:lineEnd ?last .
   ?fiche kg:ficheNumber ?number ; rdfs:label ?ficheLabel .
 }""", {"this": iri}).rows
-    rows.sort(key=lambda r: (int(str(r["number"])), int(str(r["first"]))))
+    rows.sort(key=lambda r: (int(str(r["number"])), int(str(r["first"])), str(r["via"])))  # ties: any order elsewhere
     fiches: dict[str, dict[str, Any]] = {}
     for r in rows:
         f = fiches.setdefault(str(r["fiche"]), {"iri": str(r["fiche"]), "number": _py(r["number"]),
@@ -260,7 +260,7 @@ SELECT ?this ?fiche ?number ?ficheLabel ?code ?scope ?quote ?first ?last WHERE {
   ?fiche kg:ficheNumber ?number ; rdfs:label ?ficheLabel .
   OPTIONAL { ?r kg:lineEnd ?last } OPTIONAL { ?r kg:scope ?scope }
 }""", {"this": iri}).rows
-    rows.sort(key=lambda r: (int(str(r["number"])), str(r["code"])))
+    rows.sort(key=lambda r: (int(str(r["number"])), str(r["code"]), int(str(r["first"])), str(r.get("scope") or "")))
     return [{"fiche": str(r["fiche"]), "fiche_label": str(r["ficheLabel"]), "role": ROLE_LABELS.get(str(r["code"]), str(r["code"])),
              "scope": _str(r["scope"]), "quote": str(r["quote"]), "first": _py(r["first"]),
              "last": _py(r["last"]) if r["last"] is not None else _py(r["first"])} for r in rows]
@@ -292,7 +292,7 @@ SELECT ?this ?item ?text ?first ?last ?fiche WHERE {
     if not quotes and first.get(K + "quote"):
         quotes.append({"text": first[K + "quote"], "first": first.get(K + "lineStart"), "last": first.get(K + "lineEnd"),
                        "item": None})
-    quotes.sort(key=lambda q: int(q["first"] or 0))
+    quotes.sort(key=lambda q: (int(q["first"] or 0), q["text"]))
     status = first.get(K + "eventStatus", "")
     return {"status": STATUS_LABELS.get(status, status), "status_code": status, "date": date, "notes": notes,
             "period": period, "quotes": quotes}

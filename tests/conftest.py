@@ -151,12 +151,13 @@ def client(app):
 class LiveServer:
     """``kg serve`` (waitress) in its own process on 127.0.0.1, as a user runs it."""
 
-    def __init__(self, dist: Path):
+    def __init__(self, dist: Path, store: str | None = None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = dist / "serve.log"
+        self.log_path = dist / ("serve.log" if store is None else f"serve-{self.port}.log")
         self.log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed by stop()
-        self.process = subprocess.Popen([sys.executable, "-m", "kg.cli", "--dist", str(dist), "serve", "--port", str(self.port)],
+        self.process = subprocess.Popen([sys.executable, "-m", "kg.cli", "--dist", str(dist), "serve", "--port", str(self.port),
+                                         *(["--store", store] if store else [])],
                                         cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

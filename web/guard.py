@@ -21,6 +21,7 @@ _KEYWORD = r"(?<![\w:?$])({})(?![\w:])"
 _UPDATE = re.compile(_KEYWORD.format("INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH"), re.I)
 _SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.I)
 _FROM = re.compile(_KEYWORD.format("FROM"), re.I)
+_PRAGMA = re.compile(_KEYWORD.format("DEFINE"), re.I)  # Virtuoso's pragmas: not SPARQL, and they reach its sponger
 _IRI_AFTER_SERVICE = re.compile(r"(?i)SERVICE\s+(?:SILENT\s+)?<([^<>\s]*)>")
 
 
@@ -40,6 +41,8 @@ def check_query(query: str, config: dict[str, Any]) -> str:
         targets = _IRI_AFTER_SERVICE.findall(query)
         if not allowed or not targets or not all(t.startswith(allowed) for t in targets):
             raise QueryRefused(403, "Les appels SERVICE vers d'autres serveurs sont refusés sur ce point public.")
+    if _PRAGMA.search(bare):
+        raise QueryRefused(403, "Les directives DEFINE (propres à Virtuoso) sont refusées : SPARQL 1.1 seulement.")
     if _FROM.search(bare):
         raise QueryRefused(403, "FROM et FROM NAMED sont refusés : ce point ne charge aucun graphe extérieur.")
     try:

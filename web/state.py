@@ -57,13 +57,19 @@ class StoreHolder:
     def version(self) -> str:
         return self._target or ""
 
-    def run_public(self, query: str, limit: int, timeout: float, workers: int = 2):
+    def run_public(self, query: str, limit: int, timeout: float, workers: int = 2, as_json: bool = False):
         """A query from the public: in a worker process killed past ``timeout`` (embedded store),
-        or with the remote store's own HTTP timeout."""
+        or with the remote store's own HTTP timeout. ``as_json``: the SPARQL JSON document (bytes) of a
+        SELECT or ASK, which the worker writes itself."""
         store = self.get()
         if isinstance(store, OxigraphStore) and store.path is not None:
             with self._lock:
                 if self._pool is None:
                     self._pool = QueryPool(workers=workers, timeout=timeout)
-            return self._pool.run(str(store.path), query, limit=limit, timeout=timeout)
-        return store.query(query, limit=limit)
+            return self._pool.run(str(store.path), query, limit=limit, timeout=timeout, as_json=as_json)
+        result = store.query(query, limit=limit)
+        if as_json:
+            from kg.formats import to_json
+
+            return to_json(result).encode("utf-8")
+        return result

@@ -1,0 +1,199 @@
+"""The interop matrix: our graph published with `kg publish` on real SPARQL servers of three families, and every
+named query, page kind and /sparql answer through them equal to the embedded store's.
+
+Run by `make test-interop` (which installs Virtuoso and Comunica; `.ci/run` calls it); marked ``interop`` and left
+out of the plain `pytest` run. A server that cannot start is a failure, never a skip."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from bench.servers import GRAPH, ComunicaServer, VirtuosoServer
+from kg.formats import to_json
+from kg.queries import load_queries, run
+from kg.store import RemoteStore
+
+from .conftest import ROOT, LiveServer, OxigraphServer
+
+pytestmark = pytest.mark.interop
+
+SERVERS = ["oxigraph", "virtuoso", "comunica"]
+# One page of each kind the site has; each is asked of the site on the embedded store and on the server.
+PAGES = ["/", "/programme/rtes-2024", "/programme/rtes-2024/axe/axe-1", "/programme/rtes-2024/fiche/7",
+         "/programme/rtes-2024/fiche/14", "/organisation/anct", "/personne/stephane-pfeiffer", "/loi/loi-ess-2014",
+         "/concept/scic", "/territoire/ile-de-france", "/publication/repress", "/evenement/forum-ess-niort-2024",
+         "/liste/organisations", "/liste/personnes?tri=nom", "/liste/evenements", "/recherche?q=ile+de+france",
+         "/suggestions?q=cget", "/questions", "/queries/fiches-by-entity?entity=ANCT&envoyer=1",
+         "/queries/events.csv?from=2024-06&to=2024-06", "/frise", "/partenaires", "/matrice", "/reseau",
+         "/organisation/anct.json", "/organisation/nexiste-pas"]
+TWINS = ["/organisation/anct.nt", "/programme/rtes-2024/fiche/7.nt"]  # CONSTRUCT through the server
+SPARQL_SELECTS = [
+    "PREFIX kg: <https://ess-kg.example/ontologie#> SELECT ?numero WHERE { ?f a kg:Fiche ; kg:ficheNumber ?numero } "
+    "ORDER BY ?numero",
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT (COUNT(*) AS ?n) WHERE { ?s rdfs:label ?l }",
+    "ASK { <https://ess-kg.example/organisation/anct> ?p ?o }",
+]
+
+
+class Published:
+    """A running server holding our graph, and the store the site reads it through."""
+
+    def __init__(self, name: str, server, query_url: str, version: str):
+        self.name, self.server, self.query_url, self.version = name, server, query_url, version
+        self.store = RemoteStore(query_url, timeout=120, retries=0)
+
+
+def kg_publish(built, arguments: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg.cli", "--dist", str(built), "publish", *arguments],
+                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def published(request, built, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(request.param)
+    if request.param == "oxigraph":
+        server = OxigraphServer(folder)
+        arguments, env, url = ["--endpoint", server.query_url], {}, server.query_url
+        version = subprocess.run([sys.executable, "-m", "pip", "show", "oxigraph"], capture_output=True,
+                                 text=True).stdout.split("Version: ")[1].split()[0]
+    elif request.param == "virtuoso":
+        server = VirtuosoServer(folder)
+        (arguments, env), url, version = server.publish_args(), server.query_url, server.version()
+    else:  # Comunica reads the build's dump: it has no Graph Store Protocol, and refuses updates on a file
+        server = ComunicaServer(folder, built / "current" / "graph.nt")
+        arguments, env, url, version = None, {}, server.query_url, server.version()
+    try:
+        if arguments is not None:
+            result = kg_publish(built, arguments, env)
+            assert result.returncode == 0, result.stderr
+            assert re.match(r"^\d+ triplets publiés sur ", result.stdout), result.stdout
+        yield Published(request.param, server, url, version)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def embedded_app(built):
+    from web import create_app
+
+    return create_app({"DIST": str(built), "TESTING": True, "WARM_UP": False})
+
+
+@pytest.fixture(scope="module")
+def remote_app(built, published):
+    from web import create_app
+
+    return create_app({"DIST": str(built), "STORE": published.store, "TESTING": True, "WARM_UP": False})
+
+
+def count(store, where: str = "?s ?p ?o") -> int:
+    return int(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}").rows[0]["n"])
+
+
+def test_the_server_holds_exactly_our_triples(published, built):
+    triples = sum(1 for line in (built / "current" / "graph.nt").read_bytes().splitlines() if line.strip())
+    assert count(published.store) == triples > 10000
+
+
+def test_virtuoso_system_triples_stay_out_of_our_default_graph(built, tmp_path):
+    """Virtuoso's own default graph holds its system triples: we publish into the named graph GRAPH and name
+    it as the default graph of every query (default-graph-uri), so they never reach a page."""
+    server = VirtuosoServer(tmp_path / "virtuoso")
+    try:
+        bare = RemoteStore(server.endpoint, retries=0)
+        system = count(bare)
+        assert system > 0 and count(bare, f"GRAPH <{GRAPH}> {{ ?s ?p ?o }}") == 0
+        result = kg_publish(built, server.publish_args()[0])  # no password
+        assert result.returncode == 1 and "KG_PUBLISH_PASSWORD" in result.stderr and "Traceback" not in result.stderr
+        arguments, env = server.publish_args()
+        assert kg_publish(built, arguments, env).returncode == 0
+        ours = count(RemoteStore(server.query_url, retries=0))
+        assert count(bare) == system + ours and ours == count(bare, f"GRAPH <{GRAPH}> {{ ?s ?p ?o }}")
+        again = kg_publish(built, arguments, env)  # publishing again replaces the graph, it does not add to it
+        assert again.returncode == 0 and count(RemoteStore(server.query_url, retries=0)) == ours
+        graphs = RemoteStore(server.query_url, retries=0).query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert [str(r["g"]) for r in graphs.rows] == [GRAPH]  # named-graph-uri: no system graph by GRAPH ?g
+        system_graph = "GRAPH <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o }"
+        confined = RemoteStore(server.query_url, retries=0).query(f"SELECT * WHERE {{ {system_graph} }} LIMIT 5")
+        assert count(bare, system_graph) > 0 and confined.rows == []  # (COUNT(*) says 1 there: Virtuoso 7.2.5)
+        assert len(RemoteStore(server.endpoint, retries=0).query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows) > 1
+    finally:
+        server.stop()
+
+
+def test_every_named_query_answers_as_the_embedded_store(published, embedded):
+    for query in load_queries().values():
+        params = {p.name: p.example for p in query.params if p.example is not None}
+        mine = json.loads(to_json(run(query, params, published.store)))
+        reference = json.loads(to_json(run(query, params, embedded)))
+        assert reference["results"]["bindings"], query.name
+        assert mine == reference, f"{published.name} : {query.name}"
+
+
+def test_every_page_kind_answers_as_on_the_embedded_store(published, remote_app, embedded_app):
+    mine, reference = remote_app.test_client(), embedded_app.test_client()
+    for path in PAGES:
+        expected = reference.get(path, headers={"Accept": "text/html"})
+        got = mine.get(path, headers={"Accept": "text/html"})
+        assert got.status_code == expected.status_code, f"{published.name} : {path}"
+        assert got.get_data(as_text=True) == expected.get_data(as_text=True), f"{published.name} : {path}"
+
+
+def test_rdf_twins_answer_the_same_graph(published, remote_app, embedded_app):
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    for path in TWINS:
+        graphs = [Graph().parse(data=app.test_client().get(path).get_data(), format="nt")
+                  for app in (remote_app, embedded_app)]
+        assert len(graphs[1]) > 10 and isomorphic(*graphs), f"{published.name} : {path}"
+
+
+def test_sparql_endpoint_proxies_to_the_server(published, remote_app, embedded_app):
+    for query in SPARQL_SELECTS:
+        answers = [app.test_client().post("/sparql", data={"query": query},
+                                          headers={"Accept": "application/sparql-results+json"})
+                   for app in (remote_app, embedded_app)]
+        assert [a.status_code for a in answers] == [200, 200], published.name
+        assert answers[0].get_json() == answers[1].get_json(), f"{published.name} : {query}"
+    for query in ("DROP ALL", 'DEFINE input:default-graph-uri <http://www.openlinksw.com/schemas/virtrdf#> '
+                              'SELECT * WHERE { ?s ?p ?o }', 'define get:soft "replace" SELECT * WHERE { ?s ?p ?o }'):
+        refused = remote_app.test_client().post("/sparql", data={"query": query})
+        assert refused.status_code == 403, query  # read-only, SPARQL 1.1 only, whatever the server allows
+    described = remote_app.test_client().get(
+        "/sparql", query_string={"query": "DESCRIBE <https://ess-kg.example/concept/scic>"},
+        headers={"Accept": "application/n-triples"})
+    assert described.status_code == 200 and "<https://ess-kg.example/concept/scic>" in described.get_data(as_text=True)
+
+
+def test_kg_serve_with_the_server_as_its_store(published, built):
+    """`kg serve --store URL`, as a host runs it: the home page and a fiche come from the server."""
+    server = LiveServer(built, store=published.query_url)
+    try:
+        for path in ("/", "/programme/rtes-2024/fiche/7"):
+            with urllib.request.urlopen(server.url + path, timeout=120) as response:
+                assert response.status == 200
+                assert "Sociétés Coopératives d’Intérêt Collectif" in response.read().decode("utf-8")
+    finally:
+        server.stop()
+
+
+def test_publish_by_sparql_update_into_a_named_graph(built, tmp_path):
+    """For a server without the Graph Store Protocol, into the named graph a shared server keeps us in."""
+    server = OxigraphServer(tmp_path / "oxigraph")
+    try:
+        result = kg_publish(built, ["--endpoint", server.query_url, "--update-endpoint", f"{server.url}/update",
+                                    "--graph", GRAPH])
+        assert result.returncode == 0, result.stderr
+        store = RemoteStore(server.query_url, retries=0)
+        assert count(store, f"GRAPH <{GRAPH}> {{ ?s ?p ?o }}") == int(result.stdout.split()[0]) > 10000
+        assert count(store, "GRAPH ?g { ?s ?p ?o } FILTER (?g != <" + GRAPH + ">)") == 0
+    finally:
+        server.stop()
