@@ -72,7 +72,7 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
             for it in s.items:
                 item = make_item(it.text, it.lines, f.number)
                 record: dict = {"text": it.text, "lines": list(it.lines)}
-                events = find_events(it.text, s.kind, year, it.context, known.places(item))
+                events = find_events(it.text, s.kind, year, it.context, known.places(item), known.names(item))
                 if events and speakers(it.text, known):
                     events[0]["speakers"] = speakers(it.text, known)
                 for e in events:

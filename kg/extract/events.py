@@ -14,6 +14,8 @@ KIND_WORDS = [
     (r"congr[èe]s", "congres"), (r"journ[ée]es?", "journee"), (r"forums?", "forum"),
     (r"groupes?\s+de\s+travail", "groupe-de-travail"), (r"interventions?", "intervention"),
     (r"assembl[ée]es?\s+g[ée]n[ée]rales?", "assemblee-generale"), (r"visites?\s+apprenantes?", "voyage-apprenant"),
+    # "un temps de présentation dédié", "temps d'échange": a meeting named by its purpose
+    (r"temps\s+d['’]\s*[ée]changes?|temps\s+de\s+(?:pr[ée]sentation|rencontre|partage)", "rencontre"),
 ]
 KIND_RE = re.compile(r"(?<![\w-])(?:" + "|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(KIND_WORDS)) + r")(?![\w-])",
                      re.IGNORECASE)
@@ -23,6 +25,10 @@ FRAME_BEFORE = re.compile(r"(?:lors\s+d[eu]s?|lors\s+de\s+la|lors\s+de\s+l['’]
 EVENT_SECTIONS = {"actions-realisees", "perspectives", "projets", "propositions", "calendrier"}
 GENERIC_PLURAL = re.compile(r"(?:\bdes|\bles|\bentre|\baux|\bces|\bnos|\bnouveaux|\bnouvelles|\bdeux|\bcertain(?:e)?s|"
                             r"\bplusieurs|\bquelques)\s*$", re.IGNORECASE)
+PLANNING = {"perspectives", "projets", "propositions"}
+# "Intervention du réseau lors de rencontres organisées par A et B": the events are the frame's, one per organiser
+INTERVENTION_FRAME = re.compile(r"^interventions?\b[^.;()]{0,40}?\blors\s+d(?:e\s+la|e\s+l['’]|u|es|e)\s*$", re.IGNORECASE)
+ORGANISED_BY = re.compile(r"^\w*\s+organis[ée]e?s?\s+par\s+(?P<who>[^.;()]+)", re.IGNORECASE)
 SECTION_STATUS = {"actions-realisees": "realise", "perspectives": "prevu", "projets": "prevu", "propositions": "propose"}
 ONLINE_RE = re.compile(r"\ben\s+visio(?:conf[ée]rence)?\b|\ben\s+ligne\b|\bvisioconf[ée]rence\b", re.IGNORECASE)
 PLACE_BEFORE = re.compile(r"(?:\bà|\ben|\bau|\ben\s+r[ée]gion|\bde)\s*$", re.IGNORECASE)
@@ -40,13 +46,17 @@ DATE_LEAD = re.compile(r"^\s*\S.{0,40}?\s[-–:]\s*$")
 def event_kinds(text: str) -> list[tuple[int, str]]:
     """(position, kind) of each event word that names an event of the item. Left out: a frame named after
     the event ("atelier lors de l'Assemblée générale"), a person's title ("président du GT"), and a
-    capitalised word inside the sentence, which names an organisation ("avec Club EFC")."""
+    capitalised word inside the sentence, which names an organisation ("avec Club EFC"). An intervention
+    at a frame ("Intervention du réseau lors de rencontres") gives way to the frame: the event is the frame's."""
     out: list[tuple[int, str]] = []
     for m in KIND_RE.finditer(text):
         word = m.group()
         if word.isupper() and word != "GT":
             continue
         before = text[:m.start()]
+        if out and out[-1][1] == "intervention" and INTERVENTION_FRAME.search(text[out[-1][0]:m.start()]):
+            out[-1] = (m.start(), _kind(m))
+            continue
         if out and FRAME_BEFORE.search(before):
             continue
         if ROLE_TITLE_BEFORE.search(before):
@@ -58,14 +68,36 @@ def event_kinds(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def _organisers(text: str, end: int) -> int:
+    """How many organisers "organisées par A et B" names right after a plural event word (1 when none)."""
+    m = ORGANISED_BY.match(text[end:])
+    if not m:
+        return 1
+    return 1 + len(re.findall(r"\s+et\s+|,\s*", m.group("who").strip()))
+
+
+def named_events(text: str, names: list[tuple[int, int, str]], dates) -> list[tuple[int, str]]:
+    """(position, kind) of a known name that calls itself an event ("… Forum", "… Congrès") printed with a year
+    right after it ("GSEF 2023", "du GSEF en 2025"): the edition of that year is the event."""
+    out = []
+    for start, end, label in names:
+        m = KIND_RE.search(label)
+        if m and any(0 <= d.start - end <= 4 for d in dates):
+            out.append((start, _kind(m)))
+    return out
+
+
 def find_events(text: str, section: str, year: int, context: str | None = None,
-                places: list[tuple[int, int, str]] = ()) -> list[dict]:
+                places: list[tuple[int, int, str]] = (), names: list[tuple[int, int, str]] = ()) -> list[dict]:
     """The events an item reports: one per printed date (its kind from the word before it), one per undated
-    event word; status from the section; head count, place and "en visio" when printed near it."""
+    event word; status from the section; head count, place and "en visio" when printed near it.
+    ``names``: (start, end, label) of the known organisations the item prints, whose label may name an event."""
+    status_section = context if section == "calendrier" and context else section
     kinds = event_kinds(text)
+    if names and section in EVENT_SECTIONS:
+        kinds = sorted(set(kinds) | set(named_events(text, names, find_dates(text, status_section, year))))
     if not kinds or section not in EVENT_SECTIONS:
         return []
-    status_section = context if section == "calendrier" and context else section
     status = SECTION_STATUS.get(status_section) or ("realise" if status_section == "actions-realisees" else "prevu")
     dates = find_dates(text, status_section, year)
     full = [d for d in dates if not re.fullmatch(r"(?:en\s+)?\d{4}", d.text)]
@@ -83,11 +115,17 @@ def find_events(text: str, section: str, year: int, context: str | None = None,
             continue
         if any(abs(k[0] - other[0]) < 30 and other[0] < k[0] for other in kinds if other != k):
             continue  # "intervention aux rencontres": one event, named twice
-        word = KIND_RE.match(text, k[0]).group()
+        word = KIND_RE.match(text, k[0])
+        word = word.group() if word else ""
         plural = word.lower().endswith(("s", "x")) and not re.search(r"(?:\d+|deux|trois|quatre)\s*$", text[:k[0]])
-        if any(e["kind"] == k[1] for e in events) or GENERIC_PLURAL.search(text[:k[0]]) or plural:
+        # a plan that opens on plural events ("Webinaires dédiés (…)", "webinaires ouverts"): events to hold
+        planned = plural and not text[:k[0]].strip() and status_section in PLANNING
+        framed = plural and len(kinds) == 1 and re.search(r"\blors\s+d\w*\s*$", text[:k[0]])
+        if any(e["kind"] == k[1] for e in events) or (not planned and not framed and
+                                                      (GENERIC_PLURAL.search(text[:k[0]]) or plural)):
             continue  # the same event named again, or events in general ("les clubs", "Interventions ponctuelles")
-        events.append({"kind": k[1], "pos": k[0], "end_pos": k[0], "date": None, "anchor": (k[0], k[0])})
+        for _ in range(_organisers(text, k[0] + len(word)) if framed else 1):
+            events.append({"kind": k[1], "pos": k[0], "end_pos": k[0], "date": None, "anchor": (k[0], k[0])})
     events.sort(key=lambda e: e["pos"])
     counts = find_counts(text)
     out = []
