@@ -157,22 +157,53 @@ def find_events(text: str, section: str, year: int, context: str | None = None,
     return out
 
 
-def _place(text: str, event: dict, events: list[dict], places: list[tuple[int, int, str]]) -> str | None:
-    """The territory printed next to an event's date ("le 21 mars 2023 à Lyon", "en AURA le 9 juin")."""
+PLACE_LINK = re.compile(r"^\s*(?:-|–|/|,|et)\s*$")
+# "le 31 janvier 2024 lors du Forum de Niort": the frame's place is the event's
+FRAME_PLACE = re.compile(r"^\s*(?:lors|dans\s+le\s+cadre)\s+d\S*\s+(?:\S+\s+){0,3}(?:de|à|d['’])\s*$", re.IGNORECASE)
+NAME_SPAN = re.compile(r"^[^,.;:()]{0,45}$")
+
+
+def _place(text: str, event: dict, events: list[dict], places: list[tuple[int, int, str]]) -> str | list[str] | None:
+    """The territory printed next to an event: after its date ("le 21 mars 2023 à Lyon", "… lors du Forum de
+    Niort"), in its name ("Club des collectivités en Ile-de-France"), right after its word ("voyage apprenant
+    Strasbourg") or right before its date ("(Tarnos en mai"); with the places printed joined to it ("PACA - Corse")."""
     start, end = event["anchor"]
+    word_end = event["pos"] + len(KIND_RE.match(text, event["pos"]).group()) if KIND_RE.match(text, event["pos"]) else end
     others = [e["anchor"] for e in events if e is not event]
     low = max([a[1] for a in others if a[1] <= start], default=0)
     high = min([a[0] for a in others if a[0] >= end], default=len(text))
-    best = None
-    for p_start, p_end, ident in places:
-        if not (low <= p_start and p_end <= high) or not PLACE_BEFORE.search(text[:p_start]):
+    found = []  # (rank, distance, index): right after the date first, then a frame, the name, before the date
+    for i, (p_start, p_end, ident) in enumerate(places):
+        if not (low <= p_start and p_end <= high):
             continue
+        before = bool(PLACE_BEFORE.search(text[:p_start]))
         distance = p_start - end if p_start >= end else start - p_end
-        if p_start >= end and distance <= 6:
-            return ident
-        if distance <= 15 and (best is None or distance < best[0]):
-            best = (distance, ident)
-    return best[1] if best else None
+        if before and p_start >= end and distance <= 6:
+            found.append((0, distance, i))
+        elif p_start >= end and FRAME_PLACE.match(text[end:p_start]):
+            found.append((1, distance, i))
+        elif p_start >= word_end and (not text[word_end:p_start].strip()
+                                      or (before and NAME_SPAN.match(text[word_end:p_start]))):
+            found.append((2, distance, i))  # in the event's name, or right after its word
+        elif event["date"] and p_end <= start and not text[p_end:start].strip():
+            found.append((3, distance, i))  # "(Tarnos en mai"
+        elif before and distance <= 15:
+            found.append((4, distance, i))
+    best = min(found, default=None)
+    if best is None:
+        return None
+    return _joined(text, places, best[2])
+
+
+def _joined(text: str, places: list[tuple[int, int, str]], i: int) -> str | list[str]:
+    """The place at ``i`` with the places printed joined to it by "-", "/", "," or "et", in printed order."""
+    first = last = i
+    while first > 0 and PLACE_LINK.match(text[places[first - 1][1]:places[first][0]]):
+        first -= 1
+    while last + 1 < len(places) and PLACE_LINK.match(text[places[last][1]:places[last + 1][0]]):
+        last += 1
+    idents = list(dict.fromkeys(p[2] for p in places[first:last + 1]))
+    return idents[0] if len(idents) == 1 else idents
 
 
 def _in_name(text: str, start: int) -> bool:
