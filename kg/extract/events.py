@@ -27,7 +27,7 @@ GENERIC_PLURAL = re.compile(r"(?:\bdes|\bles|\bentre|\baux|\bces|\bnos|\bnouveau
                             r"\bplusieurs|\bquelques)\s*$", re.IGNORECASE)
 PLANNING = {"perspectives", "projets", "propositions"}
 # "Intervention du réseau lors de rencontres organisées par A et B": the events are the frame's, one per organiser
-INTERVENTION_FRAME = re.compile(r"^interventions?\b[^.;()]{0,40}?\blors\s+d(?:e\s+la|e\s+l['’]|u|es|e)\s*$", re.IGNORECASE)
+INTERVENTION_FRAME = re.compile(r"^interventions?\b[^.;()]{0,40}?\blors\s+(?:d['’]\s*une?|de\s+la|de\s+l['’]|du|des|de)\s*$", re.IGNORECASE)
 ORGANISED_BY = re.compile(r"^\w*\s+organis[ée]e?s?\s+par\s+(?P<who>[^.;()]+)", re.IGNORECASE)
 SECTION_STATUS = {"actions-realisees": "realise", "perspectives": "prevu", "projets": "prevu", "propositions": "propose"}
 ONLINE_RE = re.compile(r"\ben\s+visio(?:conf[ée]rence)?\b|\ben\s+ligne\b|\bvisioconf[ée]rence\b", re.IGNORECASE)
