@@ -183,6 +183,8 @@ def test_a_list_whose_bullets_start_lower_case_after_a_colon():
     ("webinaires ouverts aux adhérents plus largement", "propositions", [("webinaire", None)]),
     ("Relais des webinaires des partenaires", "perspectives", []),
     ("Webinaires réguliers avec les adhérents", "actions-realisees", []),
+    # a meeting of a body: one event, the head's kind (was two: "réunion" undated and the GT dated)
+    ("Réunion du groupe de travail le 16 mai en visio", "actions-realisees", [("reunion", "2023-05-16")]),
     # an event named by its purpose
     ("2 guides sur la commande publique et organisation d’un temps de présentation dédié", "perspectives",
      [("rencontre", None)]),
@@ -216,6 +218,12 @@ def _places(text, *names):
 def test_event_places(text, names, place):
     [e] = find_events(text, "perspectives", 2024, places=_places(text, *names))
     assert e["place"] == place
+
+
+def test_a_place_in_an_organisation_name_after_the_date_is_not_the_event_place():
+    text = "Webinaire organisé le 12 mars avec la Ville de Rennes (85 participant.e.s)"
+    [e] = find_events(text, "perspectives", 2024, places=_places(text, "Rennes"))
+    assert "place" not in e
 
 
 def test_places_printed_right_before_their_dates():

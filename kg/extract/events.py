@@ -29,6 +29,7 @@ PLANNING = {"perspectives", "projets", "propositions"}
 # "Intervention du réseau lors de rencontres organisées par A et B": the events are the frame's, one per organiser
 INTERVENTION_FRAME = re.compile(r"^interventions?\b[^.;()]{0,40}?\blors\s+(?:d['’]\s*une?|de\s+la|de\s+l['’]|du|des|de)\s*$", re.IGNORECASE)
 ORGANISED_BY = re.compile(r"^\w*\s+organis[ée]e?s?\s+par\s+(?P<who>[^.;()]+)", re.IGNORECASE)
+COMPLEMENT = re.compile(r"^\s*(?:du|des|de\s+la|de\s+l['’]\s*)\s*$", re.IGNORECASE)
 SECTION_STATUS = {"actions-realisees": "realise", "perspectives": "prevu", "projets": "prevu", "propositions": "propose"}
 ONLINE_RE = re.compile(r"\ben\s+visio(?:conf[ée]rence)?\b|\ben\s+ligne\b|\bvisioconf[ée]rence\b", re.IGNORECASE)
 PLACE_BEFORE = re.compile(r"(?:\bà|\ben|\bau|\ben\s+r[ée]gion|\bde)\s*$", re.IGNORECASE)
@@ -48,14 +49,16 @@ def event_kinds(text: str) -> list[tuple[int, str]]:
     the event ("atelier lors de l'Assemblée générale"), a person's title ("président du GT"), and a
     capitalised word inside the sentence, which names an organisation ("avec Club EFC"). An intervention
     at a frame ("Intervention du réseau lors de rencontres") gives way to the frame: the event is the frame's."""
-    out: list[tuple[int, str]] = []
+    out: list[tuple[int, str, int]] = []
     for m in KIND_RE.finditer(text):
         word = m.group()
         if word.isupper() and word != "GT":
             continue
         before = text[:m.start()]
+        if out and COMPLEMENT.match(text[out[-1][2]:m.start()]):
+            continue  # "Réunion du groupe de travail": one event, the head's; the rest says whose
         if out and out[-1][1] == "intervention" and INTERVENTION_FRAME.search(text[out[-1][0]:m.start()]):
-            out[-1] = (m.start(), _kind(m))
+            out[-1] = (m.start(), _kind(m), m.end())
             continue
         if out and FRAME_BEFORE.search(before):
             continue
@@ -64,8 +67,8 @@ def event_kinds(text: str) -> list[tuple[int, str]]:
         if word[0].isupper() and word != "GT" and before.strip() and not DATE_LEAD.match(before) \
                 and not FRAME_BEFORE.search(before) and not before.rstrip().endswith((":", "(", "-", "–")):
             continue
-        out.append((m.start(), _kind(m)))
-    return out
+        out.append((m.start(), _kind(m), m.end()))
+    return [(pos, kind) for pos, kind, _ in out]
 
 
 def _organisers(text: str, end: int) -> int:
@@ -161,6 +164,7 @@ PLACE_LINK = re.compile(r"^\s*(?:-|–|/|,|et)\s*$")
 # "le 31 janvier 2024 lors du Forum de Niort": the frame's place is the event's
 FRAME_PLACE = re.compile(r"^\s*(?:lors|dans\s+le\s+cadre)\s+d\S*\s+(?:\S+\s+){0,3}(?:de|à|d['’])\s*$", re.IGNORECASE)
 NAME_SPAN = re.compile(r"^[^,.;:()]{0,45}$")
+IN_NAME_BEFORE = re.compile(r"(?:\ben|\bà)\s*$", re.IGNORECASE)  # "Club … en Bretagne"; "de X" may be an organisation
 
 
 def _place(text: str, event: dict, events: list[dict], places: list[tuple[int, int, str]]) -> str | list[str] | None:
@@ -182,8 +186,9 @@ def _place(text: str, event: dict, events: list[dict], places: list[tuple[int, i
             found.append((0, distance, i))
         elif p_start >= end and FRAME_PLACE.match(text[end:p_start]):
             found.append((1, distance, i))
-        elif p_start >= word_end and (not text[word_end:p_start].strip()
-                                      or (before and NAME_SPAN.match(text[word_end:p_start]))):
+        elif p_start >= word_end and not (word_end <= start < p_start) and (
+                not text[word_end:p_start].strip()
+                or (IN_NAME_BEFORE.search(text[:p_start]) and NAME_SPAN.match(text[word_end:p_start]))):
             found.append((2, distance, i))  # in the event's name, or right after its word
         elif event["date"] and p_end <= start and not text[p_end:start].strip():
             found.append((3, distance, i))  # "(Tarnos en mai"
