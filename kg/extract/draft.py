@@ -89,8 +89,10 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
                 for c in candidates_in(it.text, it.lines, known):
                     candidates.setdefault((c.kind, c.id), c)
                 if s.kind == "calendrier" and it.context:  # printed apart, inside another section
+                    around = [x.heading for x in f.sections if x.kind == it.context and x.heading
+                              and x.heading.lines[0] < it.lines[0]]
                     interleaved.append({"fiche": f.number, "lines": list(it.lines), "text": it.text,
-                                        "section": it.context})
+                                        "section": it.context, "heading": around[-1].text if around else None})
                 items.append(record)
             sections.append({"kind": s.kind, "heading": _q(s.heading) if s.heading else None, "items": items})
         fiche = {"programme": programme_id, "number": f.number, "axis": f.axis_id,
