@@ -230,3 +230,16 @@ def test_places_printed_right_before_their_dates():
     text = "Organisation de 2 rencontres Mer et ESS (Douarnenez en mai et Vannes/Auray en juin)."
     events = find_events(text, "actions-realisees", 2024, places=_places(text, "Douarnenez", "Vannes", "Auray"))
     assert [(e["date"], e["place"]) for e in events] == [("2023-05", "douarnenez"), ("2023-06", ["vannes", "auray"])]
+
+
+def test_a_dated_sidebar_repeating_an_event_of_its_fiche_refers_to_it():
+    from kg.extract.draft import _link_sidebars
+
+    told = {"id": "seminaire-1", "kind": "seminaire", "date": "2025-06", "date_uncertain": True}
+    other = {"id": "club-1", "kind": "club", "date": "2025-06-12"}
+    sections = [{"kind": "perspectives", "items": [{"events": [told, other]}]},
+                {"kind": "calendrier", "items": [{"events": [{"id": "seminaire-2", "kind": "seminaire", "date": "2025-06"}]},
+                                                 {"events": [{"id": "club-2", "kind": "club", "date": "2025-09-02"}]}]}]
+    _link_sidebars(sections)
+    assert sections[1]["items"][0]["events"] == [{"ref": "seminaire-1"}]
+    assert sections[1]["items"][1]["events"][0]["id"] == "club-2"  # another month: an event of its own

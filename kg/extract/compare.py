@@ -26,6 +26,16 @@ def read_records(root: Path) -> tuple[dict, list[dict], dict[str, dict]]:
     return top, fiches, shared
 
 
+# an event's status when its record leaves it out: the section's (data/README.md)
+DEFAULT_STATUS = {"actions-realisees": "realise", "perspectives": "prevu", "projets": "prevu", "propositions": "propose"}
+
+
+def _shared(fiches: list[dict]) -> dict[str, dict]:
+    """The events written in an item, by id: what a ``ref`` elsewhere names."""
+    return {e["id"]: e for f in fiches for s in f.get("sections") or [] for it in s["items"]
+            for e in it.get("events") or [] if "id" in e}
+
+
 def _keys(top: dict, fiches: list[dict], shared: dict[str, dict], known: Known) -> dict[str, Counter]:
     keys: dict[str, Counter] = {name: Counter() for name in
                                 ("fiches", "axes", "axe des fiches", "titres", "rôles", "items", "événements",
@@ -49,10 +59,11 @@ def _keys(top: dict, fiches: list[dict], shared: dict[str, dict], known: Known) 
                 for e in it.get("events") or []:
                     if "ref" in e:
                         e = shared.get(e["ref"], {})
+                    status = e.get("status") or DEFAULT_STATUS.get(s.get("kind"))
                     key = (n, lines, e.get("date"))
                     keys["événements"][key] += 1
                     keys["dates"][key + (e.get("end"), bool(e.get("date_uncertain")), bool(e.get("year_inferred")))] += 1
-                    keys["statuts"][key + (e.get("status"),)] += 1
+                    keys["statuts"][key + (status,)] += 1
                     keys["participants"][key + ((e.get("participants") or {}).get("count"),)] += 1
                     place = e.get("place")  # one place, or several (a club of two régions)
                     keys["lieux"][key + (tuple(sorted(place)) if isinstance(place, list) else place,)] += 1
@@ -75,7 +86,7 @@ def _field_keys(draft_top: dict, draft_fiches: list[dict], root: Path, known: Kn
     """(field, expected keys, found keys); event fields only over the events both sides have."""
     top, fiches, shared = read_records(root)
     expected = _keys(top, fiches, shared, known)
-    found = _keys(draft_top, draft_fiches, {}, known)
+    found = _keys(draft_top, draft_fiches, _shared(draft_fiches), known)
     files = {"person": "people", "organisation": "organisations", "law": "laws"}
     expected["nouvelles entités"] = _candidates(root / "candidats.yaml")
     found["nouvelles entités"] = Counter((files[c.kind], c.id) for c in candidates or [] if c.confidence >= PROPOSED)

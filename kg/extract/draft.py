@@ -38,6 +38,21 @@ def _label(text: str, limit: int = 90) -> str:
     return cut.rstrip(",;:-–( ") + "…"
 
 
+def _link_sidebars(sections: list[dict]) -> None:
+    """A dated line printed apart that repeats an event of its fiche ("Juin 2024 : Séminaire foncier" after
+    "un séminaire foncier début juin 2024 ?") refers to it (``ref``) instead of making a second event."""
+    told = [e for s in sections if s["kind"] != "calendrier" for i in s["items"] for e in i.get("events") or []
+            if e.get("date")]
+    for s in sections:
+        if s["kind"] != "calendrier":
+            continue
+        for item in s["items"]:
+            for n, e in enumerate(item.get("events") or []):
+                same = [t for t in told if t["kind"] == e["kind"] and e.get("date") and t["date"][:7] == e["date"][:7]]
+                if len(same) == 1:
+                    item["events"][n] = {"ref": same[0]["id"]}
+
+
 def build_draft(structure: Structure, programme_id: str, year: int, publisher: str, source_name: str,
                 known: Known, taken_events: set[str] = frozenset()) -> Draft:
     """The draft records of one programme."""
@@ -101,6 +116,7 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
             fiche["status"] = _q(f.status)
         fiche["roles"] = roles
         fiche["sections"] = sections
+        _link_sidebars(sections)
         fiches.append(fiche)
     programme = {"id": programme_id, "label": f"Programme d'actions {year}", "year": year,
                  "fiche_count": max((f["number"] for f in fiches), default=1), "publisher": publisher,
