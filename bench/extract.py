@@ -68,12 +68,34 @@ def reading_order() -> None:
         print(f"{name:<44} {order_score(expected, lines):>7.1%} {spent:>7.2f} s")
 
 
+def fiction() -> None:
+    """The fictional programme against its expected YAML (tests/fixtures/extract/rbcs-attendu)."""
+    import shutil
+
+    import yaml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        shutil.copytree(ROOT / "data", data)
+        orgs = yaml.safe_load((data / "organisations.yaml").read_text(encoding="utf-8"))
+        orgs["organisations"].append({"id": "rbcs", "label": "Réseau breton des collectivités solidaires",
+                                      "kind": "reseau", "aliases": ["RBCS"]})
+        (data / "organisations.yaml").write_text(yaml.safe_dump(orgs, allow_unicode=True, sort_keys=False),
+                                                 encoding="utf-8")
+        draft = extract(FICTION, "rbcs-2025", data, publisher="rbcs").draft
+        rows = compare({"axes": draft.axes}, draft.fiches, FICTION.parent / "rbcs-attendu", known_entities(data),
+                       draft.candidates)
+    print("\ndocument fictif (rbcs-programme-2025.txt) face à rbcs-attendu/")
+    print(format_rows(rows))
+
+
 def main() -> None:
     extraction = timing()
     print()
     rows = compare({"axes": extraction.draft.axes}, extraction.draft.fiches, ROOT / "data" / "programmes" / "rtes-2024",
                    known_entities(ROOT / "data"), extraction.draft.candidates)
     print(format_rows(rows))
+    fiction()
     reading_order()
 
 

@@ -108,7 +108,8 @@ def test_fiction_against_its_expected_yaml(data_dir):
     for field in ("fiches", "axes", "axe des fiches", "titres"):
         assert rows[field]["rappel"] == rows[field]["précision"] == 1.0, field
     assert rows["rôles"]["rappel"] >= 0.95 and rows["items"]["rappel"] >= 0.9
-    assert rows["événements"]["rappel"] >= 0.8
+    assert rows["événements"]["rappel"] >= 0.95 and rows["événements"]["précision"] >= 0.95
+    assert rows["lieux"]["rappel"] >= 0.95 and rows["dates"]["rappel"] >= 0.95
     assert rows["mentions"]["rappel"] >= 0.9 and rows["nouvelles entités"]["rappel"] >= 0.8
 
 

@@ -132,3 +132,114 @@ def test_new_names_are_proposed_with_their_quote_and_confidence():
     assert found["ctlm"].label == "Collectif des tiers-lieux du Morbihan" and found["ctlm"].confidence >= 0.5
     assert found["mes"].confidence < found["fnab"].confidence < 0.5  # "mes" is also an ordinary French word
     assert found["mes"].alias_line == 40 and found["fnab"].alias_line is None
+
+
+# --- patterns added after the 2024 round trip (fictional phrasings) ---------------------------------
+
+@pytest.mark.parametrize("prev, nxt, new", [
+    ("pour présenter le bilan 2024 du projet", "Bocagora porté par la Ville de Vannes", False),  # a name after "projet"
+    ("Fiches portraits : Les Jardins de Kerlann, Ressourcerie Ti Lann,", "Atelier Pignon et Skol...", False),
+    ("Portraits : fin des entretiens,", "Atelier vélo de Lorient en mars", True),  # one name before: a new bullet
+])
+def test_bullets_after_a_name_head_and_inside_a_list_of_names(prev, nxt, new):
+    assert starts_new_item(prev, nxt) is new
+
+
+@pytest.mark.parametrize("prev, nxt, new", [
+    ("GT avec trois communautés de communes", "webinaires ouverts aux adhérents plus", True),
+    ("webinaires ouverts aux adhérents plus", "largement", False),        # a lone word, after "plus"
+    ("guide pratique à la fin", "de la démarche", False),                # a line opening on "de" goes on
+    ("Favoriser l’emploi", "durable dans les îles", True),                # the case rule is the caller's
+])
+def test_lower_case_bullets_of_a_list_opened_by_a_colon(prev, nxt, new):
+    from kg.extract.lines import starts_listed_item
+
+    assert starts_listed_item(prev, nxt) is new
+
+
+def _items_of(*lines):
+    from kg.extract.structure import _items
+
+    entries = [None if not t else (i + 1, "") for i, t in enumerate(lines)]
+    return [(it.lines, it.text) for it in _items(list(lines), entries)]
+
+
+def test_a_list_whose_bullets_start_lower_case_after_a_colon():
+    lines = ("Poursuivre sous forme d’un cycle avec :", "", "GT avec trois communautés de communes",
+             "webinaires ouverts aux adhérents plus", "largement", "guide pratique à la fin", "de la démarche")
+    assert [i[0] for i in _items_of(*lines)] == [(1, 1), (3, 3), (4, 5), (6, 7)]
+    # a list of capitalised bullets: a line starting lower case goes on the bullet above
+    lines = ("Axes du projet Bocagora :", "Favoriser l’emploi", "durable dans les îles", "Mobiliser les communes")
+    assert [i[0] for i in _items_of(*lines)] == [(1, 1), (2, 3), (4, 4)]
+
+
+@pytest.mark.parametrize("text, section, expected", [
+    # an intervention at rencontres: the rencontres are the events, one per organiser printed
+    ("Intervention du réseau lors de rencontres organisées par la Ville de Quimper et Lorient Agglomération",
+     "actions-realisees", [("rencontre", None)] * 2),
+    ("Intervention du réseau lors d’une journée des élus le 4 avril", "actions-realisees", [("journee", "2023-04-04")]),
+    # a plan opening on plural events: events to hold, not events in general
+    ("Webinaires dédiés (par exemple les baux ruraux)", "perspectives", [("webinaire", None)]),
+    ("webinaires ouverts aux adhérents plus largement", "propositions", [("webinaire", None)]),
+    ("Relais des webinaires des partenaires", "perspectives", []),
+    ("Webinaires réguliers avec les adhérents", "actions-realisees", []),
+    # a meeting of a body: one event, the head's kind (was two: "réunion" undated and the GT dated)
+    ("Réunion du groupe de travail le 16 mai en visio", "actions-realisees", [("reunion", "2023-05-16")]),
+    # an event named by its purpose
+    ("2 guides sur la commande publique et organisation d’un temps de présentation dédié", "perspectives",
+     [("rencontre", None)]),
+])
+def test_event_forms_found_after_the_2024_round_trip(text, section, expected):
+    assert [(e["kind"], e.get("date")) for e in find_events(text, section, 2024)] == expected
+
+
+def test_a_known_name_that_calls_itself_a_forum_dates_an_event_by_its_year():
+    text = "Délégation du réseau aux RIES 2023 de Lisbonne."
+    names = [(text.index("RIES"), text.index("RIES") + 4, "Rencontres internationales de l'économie sociale")]
+    [e] = find_events(text, "actions-realisees", 2024, names=names)
+    assert (e["kind"], e["date"], e["status"]) == ("rencontre", "2023", "realise")
+    assert find_events("Adhésion aux RIES.", "actions-realisees", 2024, names=[(11, 15, names[0][2])]) == []
+    other = [(text.index("RIES"), text.index("RIES") + 4, "Réseau des îles")]  # a name that is no event
+    assert find_events(text, "actions-realisees", 2024, names=other) == []
+
+
+def _places(text, *names):
+    return [(text.index(n), text.index(n) + len(n), n.lower()) for n in names]
+
+
+@pytest.mark.parametrize("text, names, place", [
+    ("Table ronde le 3 février 2024 lors du Salon de Rennes : “Les communes et l’ESS”", ("Rennes",), "rennes"),
+    ("12 mars 2024 : Club des collectivités pour l’ESS en Bretagne sur les mobilités", ("Bretagne",), "bretagne"),
+    ("Clubs des collectivités en région Normandie - Bretagne le 7 mai 2024", ("Normandie", "Bretagne"),
+     ["normandie", "bretagne"]),
+    ("organisation d’un voyage apprenant Lorient...", ("Lorient",), "lorient"),
+    ("Club des collectivités en Bretagne le 21 mars 2023 à Brest", ("Bretagne", "Brest"), "brest"),
+])
+def test_event_places(text, names, place):
+    [e] = find_events(text, "perspectives", 2024, places=_places(text, *names))
+    assert e["place"] == place
+
+
+def test_a_place_in_an_organisation_name_after_the_date_is_not_the_event_place():
+    text = "Webinaire organisé le 12 mars avec la Ville de Rennes (85 participant.e.s)"
+    [e] = find_events(text, "perspectives", 2024, places=_places(text, "Rennes"))
+    assert "place" not in e
+
+
+def test_places_printed_right_before_their_dates():
+    text = "Organisation de 2 rencontres Mer et ESS (Douarnenez en mai et Vannes/Auray en juin)."
+    events = find_events(text, "actions-realisees", 2024, places=_places(text, "Douarnenez", "Vannes", "Auray"))
+    assert [(e["date"], e["place"]) for e in events] == [("2023-05", "douarnenez"), ("2023-06", ["vannes", "auray"])]
+
+
+def test_a_dated_sidebar_repeating_an_event_of_its_fiche_refers_to_it():
+    from kg.extract.draft import _link_sidebars
+
+    told = {"id": "seminaire-1", "kind": "seminaire", "date": "2025-06", "date_uncertain": True}
+    other = {"id": "club-1", "kind": "club", "date": "2025-06-12"}
+    sections = [{"kind": "perspectives", "items": [{"events": [told, other]}]},
+                {"kind": "calendrier", "items": [{"events": [{"id": "seminaire-2", "kind": "seminaire", "date": "2025-06"}]},
+                                                 {"events": [{"id": "club-2", "kind": "club", "date": "2025-09-02"}]}]}]
+    _link_sidebars(sections)
+    assert sections[1]["items"][0]["events"] == [{"ref": "seminaire-1"}]
+    assert sections[1]["items"][1]["events"][0]["id"] == "club-2"  # another month: an event of its own

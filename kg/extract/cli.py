@@ -17,6 +17,8 @@ def add_parser(sub, func) -> None:
     ex.add_argument("--output", "-o", help="dossier du brouillon (défaut : DATA/programmes/ID)")
     ex.add_argument("--compare", metavar="DIR", help="comparer le brouillon aux données relues de DIR (précision, rappel) "
                                                     "au lieu de l'écrire")
+    ex.add_argument("--details", action="store_true", help="avec --compare : lister, champ par champ, ce qui manque "
+                                                        "et ce qui est en trop, avec le texte des lignes")
     ex.set_defaults(func=func)
 
 
@@ -39,6 +41,12 @@ def run(args: argparse.Namespace) -> int:
             except FileNotFoundError as exc:
                 raise ExtractError(str(exc)) from None
             print(format_rows(rows))
+            if getattr(args, "details", False):
+                from kg.extract.compare import differences, format_differences
+                diffs = differences({"axes": extraction.draft.axes}, extraction.draft.fiches, Path(args.compare),
+                                    known_entities(data), extraction.draft.candidates)
+                print("\nÉcarts (manque : attendu, non trouvé ; en trop : trouvé, non attendu)\n")
+                print(format_differences(diffs, extraction.record.lines) if diffs else "aucun")
             return 0
         output = Path(args.output) if args.output else data / "programmes" / args.programme
         write_draft(extraction, output, Path(args.source))

@@ -31,6 +31,16 @@ def read_records(root: Path) -> tuple[dict, list[dict], dict[str, dict]]:
     return top, fiches, shared
 
 
+# an event's status when its record leaves it out: the section's (data/README.md)
+DEFAULT_STATUS = {"actions-realisees": "realise", "perspectives": "prevu", "projets": "prevu", "propositions": "propose"}
+
+
+def _shared(fiches: list[dict]) -> dict[str, dict]:
+    """The events written in an item, by id: what a ``ref`` elsewhere names."""
+    return {e["id"]: e for f in fiches for s in f.get("sections") or [] for it in s["items"]
+            for e in it.get("events") or [] if "id" in e}
+
+
 def _keys(top: dict, fiches: list[dict], shared: dict[str, dict], known: Known) -> dict[str, Counter]:
     keys: dict[str, Counter] = {name: Counter() for name in
                                 ("fiches", "axes", "axe des fiches", "titres", "rôles", "items", "événements",
@@ -54,10 +64,11 @@ def _keys(top: dict, fiches: list[dict], shared: dict[str, dict], known: Known) 
                 for e in it.get("events") or []:
                     if "ref" in e:
                         e = shared.get(e["ref"], {})
+                    status = e.get("status") or DEFAULT_STATUS.get(s.get("kind"))
                     key = (n, lines, e.get("date"))
                     keys["événements"][key] += 1
                     keys["dates"][key + (e.get("end"), bool(e.get("date_uncertain")), bool(e.get("year_inferred")))] += 1
-                    keys["statuts"][key + (e.get("status"),)] += 1
+                    keys["statuts"][key + (status,)] += 1
                     keys["participants"][key + ((e.get("participants") or {}).get("count"),)] += 1
                     place = e.get("place")  # one place, or several (a club of two régions)
                     keys["lieux"][key + (tuple(sorted(place)) if isinstance(place, list) else place,)] += 1
@@ -72,29 +83,80 @@ def _candidates(path: Path) -> Counter:
     return Counter((key, r["id"]) for key, records in (doc or {}).items() for r in records or [])
 
 
-def compare(draft_top: dict, draft_fiches: list[dict], root: Path, known: Known,
-            candidates: list | None = None) -> list[dict]:
-    """One row per field: expected, found, right, precision, recall (event fields: over the matched events).
-    New entities: against ROOT/candidats.yaml (none expected when the folder has none: all are known)."""
+EVENT_FIELDS = ("dates", "statuts", "participants", "lieux")
+
+
+def _field_keys(draft_top: dict, draft_fiches: list[dict], root: Path, known: Known,
+                candidates: list | None) -> list[tuple[str, Counter, Counter]]:
+    """(field, expected keys, found keys); event fields only over the events both sides have."""
     top, fiches, shared = read_records(root)
     expected = _keys(top, fiches, shared, known)
-    found = _keys(draft_top, draft_fiches, {}, known)
+    found = _keys(draft_top, draft_fiches, _shared(draft_fiches), known)
     files = {"person": "people", "organisation": "organisations", "law": "laws"}
     expected["nouvelles entités"] = _candidates(root / "candidats.yaml")
     found["nouvelles entités"] = Counter((files[c.kind], c.id) for c in candidates or [] if c.confidence >= PROPOSED)
-    rows = []
+    out = []
     for name in expected:
         exp, got = expected[name], found[name]
-        if name in ("dates", "statuts", "participants", "lieux"):
+        if name in EVENT_FIELDS:
             # over the events both sides have (same fiche, item and date): is this field right?
             matched = expected["événements"] & found["événements"]
             exp = Counter({k: v for k, v in exp.items() if k[:3] in matched})
             got = Counter({k: v for k, v in got.items() if k[:3] in matched})
+        out.append((name, exp, got))
+    return out
+
+
+def compare(draft_top: dict, draft_fiches: list[dict], root: Path, known: Known,
+            candidates: list | None = None) -> list[dict]:
+    """One row per field: expected, found, right, precision, recall (event fields: over the matched events).
+    New entities: against ROOT/candidats.yaml (none expected when the folder has none: all are known)."""
+    rows = []
+    for name, exp, got in _field_keys(draft_top, draft_fiches, root, known, candidates):
         right = sum((exp & got).values())
         n_exp, n_got = sum(exp.values()), sum(got.values())
         rows.append({"champ": name, "attendus": n_exp, "trouvés": n_got, "justes": right,
                      "précision": right / n_got if n_got else 1.0, "rappel": right / n_exp if n_exp else 1.0})
     return rows
+
+
+def differences(draft_top: dict, draft_fiches: list[dict], root: Path, known: Known,
+                candidates: list | None = None) -> list[dict]:
+    """Per field, the keys expected but not found (« manque ») and found but not expected (« en trop »)."""
+    out = []
+    for name, exp, got in _field_keys(draft_top, draft_fiches, root, known, candidates):
+        for side, keys in (("manque", exp - got), ("en trop", got - exp)):
+            for key in sorted(keys, key=repr):
+                out.append({"champ": name, "écart": side, "clé": key})
+    return out
+
+
+def _describe(key) -> str:
+    """A key as a person reads it: "fiche 3, lignes 120–122 : 2023-06-12, prevu"."""
+    if not isinstance(key, tuple):
+        return f"fiche {key}"
+    if len(key) >= 2 and isinstance(key[0], int) and isinstance(key[1], tuple) and len(key[1]) == 2 \
+            and all(isinstance(x, int) for x in key[1]):
+        rest = ", ".join("—" if v is None else str(v) for v in key[2:])
+        return f"fiche {key[0]}, lignes {key[1][0]}–{key[1][1]}" + (f" : {rest}" if rest else "")
+    return " ; ".join("—" if v is None else str(v) for v in key)
+
+
+def format_differences(diffs: list[dict], lines: list[str] | None = None) -> str:
+    """The differences, grouped by field, each with the printed text of its lines when given."""
+    out = []
+    current = None
+    for d in diffs:
+        if d["champ"] != current:
+            current = d["champ"]
+            out.append(f"\n{current} :")
+        out.append(f"  {d['écart']:<7} {_describe(d['clé'])}")
+        key = d["clé"]
+        if lines and isinstance(key, tuple) and len(key) >= 2 and isinstance(key[1], tuple) and len(key[1]) == 2 \
+                and all(isinstance(x, int) for x in key[1]):
+            text = " ".join(lines[i - 1].strip() for i in range(key[1][0], key[1][1] + 1) if 0 < i <= len(lines))
+            out.append(f"          « {text[:160]}{'…' if len(text) > 160 else ''} »")
+    return "\n".join(out).lstrip("\n")
 
 
 def format_rows(rows: list[dict]) -> str:

@@ -38,6 +38,21 @@ def _label(text: str, limit: int = 90) -> str:
     return cut.rstrip(",;:-–( ") + "…"
 
 
+def _link_sidebars(sections: list[dict]) -> None:
+    """A dated line printed apart that repeats an event of its fiche ("Juin 2024 : Séminaire foncier" after
+    "un séminaire foncier début juin 2024 ?") refers to it (``ref``) instead of making a second event."""
+    told = [e for s in sections if s["kind"] != "calendrier" for i in s["items"] for e in i.get("events") or []
+            if e.get("date")]
+    for s in sections:
+        if s["kind"] != "calendrier":
+            continue
+        for item in s["items"]:
+            for n, e in enumerate(item.get("events") or []):
+                same = [t for t in told if t["kind"] == e["kind"] and e.get("date") and t["date"][:7] == e["date"][:7]]
+                if len(same) == 1:
+                    item["events"][n] = {"ref": same[0]["id"]}
+
+
 def build_draft(structure: Structure, programme_id: str, year: int, publisher: str, source_name: str,
                 known: Known, taken_events: set[str] = frozenset()) -> Draft:
     """The draft records of one programme."""
@@ -72,7 +87,7 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
             for it in s.items:
                 item = make_item(it.text, it.lines, f.number)
                 record: dict = {"text": it.text, "lines": list(it.lines)}
-                events = find_events(it.text, s.kind, year, it.context, known.places(item))
+                events = find_events(it.text, s.kind, year, it.context, known.places(item), known.names(item))
                 if events and speakers(it.text, known):
                     events[0]["speakers"] = speakers(it.text, known)
                 for e in events:
@@ -89,8 +104,10 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
                 for c in candidates_in(it.text, it.lines, known):
                     candidates.setdefault((c.kind, c.id), c)
                 if s.kind == "calendrier" and it.context:  # printed apart, inside another section
+                    around = [x.heading for x in f.sections if x.kind == it.context and x.heading
+                              and x.heading.lines[0] < it.lines[0]]
                     interleaved.append({"fiche": f.number, "lines": list(it.lines), "text": it.text,
-                                        "section": it.context})
+                                        "section": it.context, "heading": around[-1].text if around else None})
                 items.append(record)
             sections.append({"kind": s.kind, "heading": _q(s.heading) if s.heading else None, "items": items})
         fiche = {"programme": programme_id, "number": f.number, "axis": f.axis_id,
@@ -99,6 +116,7 @@ def build_draft(structure: Structure, programme_id: str, year: int, publisher: s
             fiche["status"] = _q(f.status)
         fiche["roles"] = roles
         fiche["sections"] = sections
+        _link_sidebars(sections)
         fiches.append(fiche)
     programme = {"id": programme_id, "label": f"Programme d'actions {year}", "year": year,
                  "fiche_count": max((f["number"] for f in fiches), default=1), "publisher": publisher,

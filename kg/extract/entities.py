@@ -70,6 +70,10 @@ class Known:
         """(kind, id, exact text) of every known entity the item's text names."""
         return [(m.entity.kind, m.entity.id, m.exact) for m in self.matcher.find(item)]
 
+    def names(self, item: Item) -> list[tuple[int, int, str]]:
+        """(start, end, label) of the known organisations the item prints: their label may name an event."""
+        return [(m.start, m.end, m.entity.label) for m in self.matcher.find(item) if m.entity.kind == "organisation"]
+
     def places(self, item: Item) -> list[tuple[int, int, str]]:
         return [(m.start, m.end, m.entity.id) for m in self.matcher.find(item) if m.entity.kind == "territory"]
 

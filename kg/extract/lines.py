@@ -34,6 +34,11 @@ FUNCTION_WORDS = {"de", "du", "des", "d", "la", "le", "les", "l", "et", "à", "a
                   "sur", "dans", "un", "une", "ou", "entre", "vers", "chez", "sous", "&", "ses", "son", "sa", "leur",
                   "leurs", "nos", "notre", "ce", "cette", "ces", "qui", "que", "dont", "+", "-", "–", "(", "/", "lors",
                   "afin", "ainsi", "mais", "ni", "y", "compris", "notamment", "dès", "depuis"}
+# a noun the genre prints before a name ("du projet" / "PlateformCoop piloté par…"): the name goes on below
+NAME_HEADS = {"projet", "programme", "dispositif", "réseau", "collectif", "label", "plateforme", "guide", "outil",
+              "site", "fonds", "contrat", "appel", "pacte", "plan", "chantier", "festival", "association"}
+# words that call for the next one ("ouverts plus" / "largement")
+CALLING_WORDS = {"plus", "moins", "très", "aussi", "si", "trop", "bien", "tout", "toute", "tous", "toutes"}
 WIDE = 75  # characters: a line longer than this was printed across the page, not in a column
 
 
@@ -87,8 +92,12 @@ def starts_new_item(prev: str, nxt: str, width: int | None = None) -> bool:
         return False
     if len(next_words) == 1 and not ends_sentence:
         return False  # a lone word ("TZCLD", "France") closes the line above
+    if last.lower() in NAME_HEADS and not ends_sentence:
+        return False  # "du projet" / "PlateformCoop piloté par…": the name of the thing goes on
     if prev.endswith(",") and re.match(r"^(?:\S+\s+){0,2}[^\s,]+,", nxt):
         return False  # an enumeration going on ("Bordeaux," / "Lyon, Nantes")
+    if prev.endswith(",") and _names_listed(prev) and _titlecase(next_words[0]):
+        return False  # a list of names going on ("Terre de Liens, Ceinture Alimentaire Nantes," / "Ateliers du…")
     if width:  # a paragraph across the page: a sentence's end, or room left on the line, ends a bullet
         return ends_sentence or len(prev) < (0.9 if prev.endswith(",") else 0.8) * width
     if ends_sentence or prev.endswith(","):
@@ -100,6 +109,26 @@ def starts_new_item(prev: str, nxt: str, width: int | None = None) -> bool:
     if _acronym(words[-1]) and _acronym(next_words[0]):
         return False  # "PO FEDER" / "FSE+"
     return True
+
+
+def _names_listed(line: str) -> bool:
+    """The line ends on two or more comma-separated capitalised names ("Terre de Liens, Ceinture Nantes,")."""
+    parts = [p.strip() for p in line.rstrip(",").split(",")]
+    tail = [p for p in parts[-2:] if p]
+    return len(tail) == 2 and all(_titlecase(p.split()[0]) or _acronym(p.split()[0]) for p in tail)
+
+
+def starts_listed_item(prev: str, nxt: str) -> bool:
+    """Inside a list a line ending in ":" opens, does a line that starts lower case start a new bullet?
+    ("GT avec quelques collectivités" / "webinaires sur le sujet ouverts plus" / "largement" / "publication…")"""
+    prev, nxt = prev.strip(), nxt.strip()
+    words, next_words = _words(prev), _words(nxt)
+    if not words or not next_words or not nxt[0].islower() or prev.endswith(("-", "’", "'", ",")):
+        return False
+    last = _bare(words[-1]).lower()
+    if last in FUNCTION_WORDS or last in CALLING_WORDS or len(next_words) == 1:
+        return False
+    return _bare(next_words[0]).lower() not in FUNCTION_WORDS
 
 
 def title_like(texts: list[str]) -> bool:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from kg.extract.draft import Draft
 
+KIND_FR = {"person": "personne", "organisation": "organisation", "law": "loi"}
+PROPOSED = 0.5  # below: listed for a look, not proposed (as compare counts them)
+
 
 def counts(draft: Draft) -> list[dict]:
     """Each fiche's counts side by side."""
@@ -39,14 +42,21 @@ def markdown(draft: Draft, source: str) -> str:
            "de leur item.", "",
            "## Fiches", "", "| Fiche | Titre | Rôles | Sections | Items | Événements | Mentions |",
            "|---|---|---|---|---|---|---|"]
-    for r in counts(draft):
+    rows = counts(draft)
+    for r in rows:
         out.append(f"| {r['fiche']} | {r['titre']} | {r['rôles']} | {r['sections']} | {r['items']} | "
                    f"{r['événements']} | {r['mentions']} |")
-    out += ["", f"## Nouvelles entités à confirmer ({len(draft.candidates)})", "",
+    total = {k: sum(r[k] for r in rows) for k in ("rôles", "sections", "items", "événements", "mentions")}
+    out.append(f"| **Total** | {len(rows)} fiches | {total['rôles']} | {total['sections']} | {total['items']} | "
+               f"{total['événements']} | {total['mentions']} |")
+    proposed = [c for c in draft.candidates if c.confidence >= PROPOSED]
+    weak = [c for c in draft.candidates if c.confidence < PROPOSED]
+    out += ["", f"## Nouvelles entités à confirmer ({len(proposed)})", "",
             "Écrites dans `candidats.yaml` (statut « a-relire ») ; à ajouter aux fichiers d'entités partagés une fois relues.", ""]
-    for c in draft.candidates:
-        out.append(f"- **{c.label}** ({c.kind}, `{c.id}`, confiance {c.confidence:.1f}) — lignes {c.lines[0]}–{c.lines[1]} : "
-                   f"« {c.quote} » — {c.note}" + (f" — fusion possible avec « {c.merge_label} » (`{c.merge}`)" if c.merge else ""))
+    out += [_candidate(c) for c in proposed]
+    out += ["", f"## Sigles et noms à regarder, confiance faible ({len(weak)})", "",
+            "Aussi dans `candidats.yaml` : souvent un sigle jamais défini ou un mot courant ; à écarter ou à confirmer.", ""]
+    out += [_candidate(c) for c in weak]
     out += ["", f"## Dates incertaines ou à l'année déduite ({len(draft.uncertain_dates)})", ""]
     for d in draft.uncertain_dates:
         why = ", ".join(w for w, on in (("année déduite de la section", d["inferred"]), ("date incertaine", d["uncertain"])) if on)
@@ -54,8 +64,16 @@ def markdown(draft: Draft, source: str) -> str:
     out += ["", f"## Lignes datées imprimées à part ({len(draft.interleaved)})", "",
             "Un encadré daté au milieu d'une section : colonnes peut-être entremêlées, à vérifier.", ""]
     for d in draft.interleaved:
-        out.append(f"- fiche {d['fiche']}, lignes {d['lines'][0]}–{d['lines'][1]} : « {d['text']} »")
+        inside = f" — au milieu de la section « {d['heading'].rstrip(' :')} »" if d.get("heading") else ""
+        out.append(f"- fiche {d['fiche']}, lignes {d['lines'][0]}–{d['lines'][1]} : « {d['text']} »{inside}")
     out += ["", f"## Lignes qu'aucun élément n'utilise ({len(draft.unused)})", ""]
     for line, why in draft.unused:
         out.append(f"- ligne {line} : {why}")
     return "\n".join(out) + "\n"
+
+
+def _candidate(c) -> str:
+    """One new entity: label, kind in French, id, confidence, quote at its lines, why, and a possible merge."""
+    return (f"- **{c.label}** ({KIND_FR.get(c.kind, c.kind)}, `{c.id}`, confiance {c.confidence:.1f}) — "
+            f"lignes {c.lines[0]}–{c.lines[1]} : « {c.quote} » — {c.note}"
+            + (f" — fusion possible avec « {c.merge_label} » (`{c.merge}`)" if c.merge else ""))

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.extract.lines import (AXIS_RE, HEADING_RE, NOISE_RE, ROLE_START_RE, SECTION_RE, STATUS_WORDS, WIDE,
-                              is_calendar_line, section_kind, starts_new_item, title_like)
+                              _titlecase, is_calendar_line, section_kind, starts_listed_item, starts_new_item, title_like)
 from kg.extract.ids import slug
 from kg.extract.roles import Role, parse_roles
 from kg.source import join_lines
@@ -183,12 +183,20 @@ def _items(lines: list[str], entries: list, context: str | None = None) -> list[
     width = page_width(lines) if texts and max(texts) > WIDE else None
     groups: list[list[tuple[int, str]]] = []
     prev = None
+    listing = False  # inside a list that a line ending in ":" opened, whose bullets start lower case
+    last_text = ""  # the last printed line, across a blank one
     for e in entries:
         if e is None:
             prev = None
+            listing = listing and last_text.rstrip().endswith(":")
             continue
-        if prev is None or starts_new_item(lines[prev[0] - 1], lines[e[0] - 1], width):
+        before, line = (lines[prev[0] - 1] if prev else ""), lines[e[0] - 1]
+        if prev is None or starts_new_item(before, line, width) or (listing and starts_listed_item(before, line)):
+            if last_text.rstrip().endswith(":"):
+                # a list's bullets share their case: "Favoriser…" / "durable avec…" is one capitalised bullet
+                listing = not _titlecase(line.split()[0]) if line.split() else False
             groups.append([])
+        last_text = line
         groups[-1].append(e)
         prev = e
     items = []
