@@ -178,7 +178,7 @@ def test_cli_prints_a_progress_line_per_stage_and_writes_the_draft(tmp_path, cap
 
 def test_compare_details_list_what_is_missing_and_what_is_extra(capsys):
     assert main(["--data", str(DATA), "extract", str(SOURCE), "--programme", "rtes-2024", "--publisher", "rtes",
-                 "--compare", str(DATA), "--details"]) == 0
+                 "--compare", str(DATA / "programmes" / "rtes-2024"), "--details"]) == 0
     out = capsys.readouterr().out
     assert out.index("champ ") < out.index("Écarts (manque : attendu, non trouvé ; en trop : trouvé, non attendu)")
     events = out.split("\névénements :\n", 1)[1].split("\n\n", 1)[0]
@@ -187,7 +187,7 @@ def test_compare_details_list_what_is_missing_and_what_is_extra(capsys):
     assert "« Contribuer et développer les rencontres à l’échelle européenne (Liège" in events
     assert "en trop" not in events
     assert main(["--data", str(DATA), "extract", str(SOURCE), "--programme", "rtes-2024", "--publisher", "rtes",
-                 "--compare", str(DATA)]) == 0
+                 "--compare", str(DATA / "programmes" / "rtes-2024")]) == 0
     assert "Écarts" not in capsys.readouterr().out  # only with --details
 
 

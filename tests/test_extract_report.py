@@ -11,7 +11,7 @@ from kg.extract.report import markdown
 from .conftest import ROOT
 from .test_extract_fiction import TEXT, data_dir  # noqa: F401 - the fixture: data/ plus the fictional network
 
-SOURCE = ROOT / "data" / "source" / "rtes-programme-actions-2024.txt"
+SOURCE = ROOT / "data" / "programmes" / "rtes-2024" / "source" / "rtes-programme-actions-2024.txt"
 
 
 def _section(report: str, title: str) -> list[str]:
