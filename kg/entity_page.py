@@ -160,8 +160,9 @@ SELECT ?this ?p ?o ?oLabel WHERE { ?this ?p ?o . OPTIONAL { ?o rdfs:label ?oLabe
             shown.append(Statement(p, SHOWN[p], value, _str(r["oLabel"]), is_iri, None, None, note))
         if p not in SHOWN or p in (K + "kind", K + "eventStatus", SCHEMA + "startDate", SCHEMA + "endDate"):
             technical.append(plain)
-    shown.sort(key=lambda s: (_ORDER[s.predicate], natural_key(s.value_label or s.value)))
-    technical.sort(key=lambda s: (s.predicate_label, s.value_label or s.value))
+    # ties ("SCIC" and "Scic") by the raw value: engines give them in any order
+    shown.sort(key=lambda s: (_ORDER[s.predicate], natural_key(s.value_label or s.value), s.value))
+    technical.sort(key=lambda s: (s.predicate_label, s.value_label or s.value, s.value))
     label = first.get(RDFS_LABEL, str(iri))
     etype = first.get(K + "entityType")
     types = [str(t) for t in values.get(RDF_TYPE, [])]

