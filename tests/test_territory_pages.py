@@ -112,7 +112,7 @@ def test_collectivite_page_shows_the_territory_it_serves(client):
     link = link_of("organisation/eurometropole-de-strasbourg")
     body = section(client, "/organisation/eurometropole-de-strasbourg", "hierarchy")
     shown = plain(body)
-    assert shown.startswith(f"Dans le découpage administratif officiel Niveau Nom Code officiel Population municipale "
+    assert shown.startswith(f"Dans le découpage administratif officiel Lieu Code officiel Population "
                             f"EPCI {REF.epci[link['id']]['nom']} {link['id']}")
     assert "département Bas-Rhin 67" in shown and 'href="/territoire/grand-est"' in body
     marseille = section(client, "/organisation/ville-de-marseille", "hierarchy")
