@@ -340,17 +340,21 @@ SELECT ?this ?scheme ?id ?match ?target ?source ?note WHERE {
     links = [{"scheme": SCHEMES.get(str(r["scheme"]), str(r["scheme"])), "id": str(r["id"]),
               "iri": _str(r.get("target")), "match": MATCHES.get(str(r["match"]), str(r["match"])),
               "source": _str(r.get("source")), "note": _str(r.get("note"))} for r in rows]
-    links.sort(key=lambda x: (x["match"] != "exacte", x["scheme"], x["id"], x["source"] or ""))
-    merged: dict[tuple, dict[str, Any]] = {}
-    for x in links:  # one code verified twice (verified-links.yaml and the INSEE referential): one line, both sources
-        same = merged.setdefault((x["scheme"], x["id"], x["iri"], x["match"]), x)
-        if same is not x:
-            same["source"] = " ; ".join(s for s in (same["source"], x["source"]) if s) or None
-            same["note"] = same["note"] or x["note"]
-    links = list(merged.values())
+    links.sort(key=lambda x: (x["match"] != "exacte", x["scheme"], x["id"]))
     described = {x["iri"] for x in links}
     for target, p in matches:
         if target not in described:
             links.append({"scheme": "", "id": target, "iri": target, "source": None, "note": None,
                           "match": "exacte" if p.endswith("exactMatch") else "proche"})
-    return links
+    return _one_line_per_code(links)
+
+
+def _one_line_per_code(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One code verified twice (verified-links.yaml and the INSEE referential): one line, both sources, in order."""
+    merged: dict[tuple, dict[str, Any]] = {}
+    for x in links:
+        same = merged.setdefault((x["scheme"], x["id"], x["iri"], x["match"]), x)
+        if same is not x:
+            same["source"] = " ; ".join(sorted(s for s in (same["source"], x["source"]) if s)) or None
+            same["note"] = min((n for n in (same["note"], x["note"]) if n), default=None)
+    return list(merged.values())
