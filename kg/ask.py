@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.ask_index import Span, family_of, find_axis, find_entities, index, tokens
+from kg.ask_places import place_question
 from kg.ask_topics import MODES, as_typed, combination, count_answer, family, name, subjects, topic, two_entities
 from kg.ask_words import (COUNT_WORDS, EVENT_KINDS, EVENT_WORDS, EXAMPLES, IGNORE, PARTNER_WORDS, ROLE_WORDS,
                           STOP, TEXT_WORDS, TYPE_NAMES, TYPE_WORDS)
@@ -184,6 +185,9 @@ def understand(question: str, store: Store) -> Understanding:
         if q.status == "ambiguous":
             q.intent = "fiches-by-person"
             return q
+    found_place = None if eventish or person_roles else place_question(folded, spans, store)
+    if found_place:
+        return done(*found_place)
     if len(spans) == 1 and not eventish:
         found = _one_name_many_entities(q, folded, spans[0], store, words_of(spans[0]))
         if found:

@@ -10,6 +10,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 
 from kg.codes import de  # noqa: F401 - the site's template filter
+from kg.entity_territory import hierarchy, rolled_up
 from kg.browse import P, ROLE_LABELS, STATUS_LABELS, TYPE_LABELS, VIA_LABELS, _py, _str, cached
 from kg.namespaces import KG, PREFIXES
 from kg.source import fold
@@ -182,7 +183,14 @@ SELECT ?this ?p ?o ?oLabel WHERE { ?this ?p ?o . OPTIONAL { ?o rdfs:label ?oLabe
         "roles": _roles(store, iri) if etype == "personne" else [],
         "event": _event(store, iri, first) if etype == "evenement" else None,
         "axis": _axis(store, iri) if K + "Axis" in types else None,
+        **_territory(store, iri, etype),
     }
+
+
+def _territory(store: Store, iri: URIRef, etype: str | None) -> dict[str, Any]:
+    """A territory's or collectivité's official hierarchy; a région's or département's fiches through its places."""
+    levels = hierarchy(store, iri) if etype in ("territoire", "organisation") else []
+    return {"hierarchy": levels, "rolled_up": rolled_up(store, iri, levels) if etype == "territoire" else []}
 
 
 def _rows(statements: list[Statement]) -> list[dict[str, Any]]:
@@ -317,7 +325,9 @@ SELECT ?this ?entity ?label (COUNT(DISTINCT ?fiche) AS ?n) WHERE {
 #: The French names of identifier schemes, and of how strongly a link matches.
 SCHEMES = {"wikidata": "Wikidata", "ror": "ROR", "siren": "SIREN", "legifrance": "Légifrance", "nor": "NOR",
            "eli": "ELI", "insee-cog-region": "code INSEE de région", "essglobal": "ESSGlobal",
-           "anf-agent": "Archives nationales", "celex": "CELEX (EUR-Lex)", "legitext": "Légifrance (code)"}
+           "anf-agent": "Archives nationales", "celex": "CELEX (EUR-Lex)", "legitext": "Légifrance (code)",
+           "insee-commune": "code INSEE de commune", "insee-departement": "code INSEE de département",
+           "insee-region": "code INSEE de région"}
 MATCHES = {"exact": "exacte", "close": "proche", "related": "apparentée (pas la même entité)"}
 
 
@@ -338,4 +348,15 @@ SELECT ?this ?link ?scheme ?id ?match ?target ?source ?note WHERE {
         if target not in described:
             links.append({"scheme": "", "id": target, "iri": target, "source": None, "note": None, "anchor": "",
                           "match": "exacte" if p.endswith("exactMatch") else "proche"})
-    return links
+    return _one_line_per_code(links)
+
+
+def _one_line_per_code(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One code verified twice (verified-links.yaml and the INSEE referential): one line, both sources, in order."""
+    merged: dict[tuple, dict[str, Any]] = {}
+    for x in links:
+        same = merged.setdefault((x["scheme"], x["id"], x["iri"], x["match"]), x)
+        if same is not x:
+            same["source"] = " ; ".join(sorted(s for s in (same["source"], x["source"]) if s)) or None
+            same["note"] = min((n for n in (same["note"], x["note"]) if n), default=None)
+    return list(merged.values())

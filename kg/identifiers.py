@@ -57,12 +57,19 @@ def link_triples(entity: URIRef, link: dict[str, Any]) -> list[tuple[URIRef, URI
     if scheme in LINK_LITERAL and match == "exact":
         out.append((entity, LINK_LITERAL[scheme], Literal(ident)))
     out.append((entity, KG.linkVerification, Literal(f"{scheme} {ident} — {link['verified']}")))
+    return out + described_link(entity, scheme, ident, match, link["verified"], target, link.get("note"))
+
+
+def described_link(entity: URIRef, scheme: str, ident: str, match: str, source: str, target: URIRef | None = None,
+                   note: str | None = None) -> list[tuple[URIRef, URIRef, Any]]:
+    """The ``kg:externalLink`` node of one link: scheme, code, strength, where it leads, who verified it, a note."""
     node = link_node(entity, scheme, ident)
-    out += [(entity, KG.externalLink, node), (node, RDF.type, KG.ExternalLink),
-            (node, KG.linkScheme, Literal(scheme)), (node, KG.externalId, Literal(ident)),
-            (node, KG.linkMatch, Literal(match)), (node, DCTERMS.source, Literal(link["verified"]))]
+    out: list[tuple[URIRef, URIRef, Any]] = [
+        (entity, KG.externalLink, node), (node, RDF.type, KG.ExternalLink),
+        (node, KG.linkScheme, Literal(scheme)), (node, KG.externalId, Literal(ident)),
+        (node, KG.linkMatch, Literal(match)), (node, DCTERMS.source, Literal(source))]
     if target is not None:
         out.append((node, KG.linkTarget, target))
-    if link.get("note"):
-        out.append((node, SKOS.note, Literal(link["note"])))
+    if note:
+        out.append((node, SKOS.note, Literal(note)))
     return out

@@ -72,10 +72,16 @@ class NamedQuery:
     labels: dict[str, str] = field(default_factory=dict)  # column -> French header (JSON keeps the names)
     show: dict[str, str] = field(default_factory=dict)  # column -> the column whose text people read for it
     lists: list[str] = field(default_factory=list)  # GROUP_CONCAT columns ("|"-separated), sorted and joined here
+    sparse_labels: dict[str, str] = field(default_factory=dict)  # columns added after ``columns`` (with their French
+    # header) only in an answer where some row gives them a value
+
+    @property
+    def sparse(self) -> list[str]:
+        return list(self.sparse_labels)
 
     def label(self, column: str) -> str:
         """The French header of a column; its name when the header gives none."""
-        return self.labels.get(column) or column
+        return self.labels.get(column) or self.sparse_labels.get(column) or column
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -105,6 +111,10 @@ def parse_query_file(path: Path) -> NamedQuery:
         if key not in meta:
             raise QueryError(f"{path.name}: l'en-tête #+ doit donner « {key} »")
     columns = list(meta["columns"])
+    sparse_labels = meta.get("sparse") or {}  # column -> French header, like « labels »
+    if not isinstance(sparse_labels, dict):
+        raise QueryError(f"{path.name}: « sparse » doit être une table colonne: en-tête")
+    sparse = [str(c) for c in sparse_labels]
     extras = {key: meta.get(key) or {} for key in ("labels", "show")}
     for key, mapping in extras.items():
         if not isinstance(mapping, dict):
@@ -115,9 +125,12 @@ def parse_query_file(path: Path) -> NamedQuery:
     lists = [str(c) for c in meta.get("lists") or []]
     if set(lists) - set(columns):
         raise QueryError(f"{path.name}: « lists » nomme des colonnes absentes de « columns »")
+    if set(sparse) & set(columns):
+        raise QueryError(f"{path.name}: « sparse » nomme des colonnes déjà dans « columns »")
     return NamedQuery(path.stem, meta["summary"], meta.get("summary_en", ""), meta.get("description", "").strip(),
                       params, columns, text, path, meta.get("index"),
-                      labels={str(k): str(v) for k, v in extras["labels"].items()},
+                      labels={str(k): str(v) for k, v in {**extras["labels"], **sparse_labels}.items() if k in columns},
+                      sparse_labels={str(k): str(v) for k, v in sparse_labels.items()},
                       show={str(k): str(v) for k, v in extras["show"].items()}, lists=lists)
 
 
@@ -331,11 +344,12 @@ def _answer(query: NamedQuery, bindings: dict[str, Node], store: Store, limit: i
         result = search(store, bindings["text"], limit=limit)
     if result is None:
         result = store.query(query.text, bindings, limit=limit)
-    result.rows = [{c: _listed(row.get(c)) if c in query.lists else row.get(c) for c in query.columns}
+    columns = query.columns + [c for c in query.sparse if any(row.get(c) is not None for row in result.rows)]
+    result.rows = [{c: _listed(row.get(c)) if c in query.lists else row.get(c) for c in columns}
                    for row in result.rows]
-    result.vars = list(query.columns)
+    result.vars = columns
     result.extra["bindings"] = bindings
-    result.extra["labels"] = {c: query.label(c) for c in query.columns}
+    result.extra["labels"] = {c: query.label(c) for c in columns}
     result.extra["show"] = dict(query.show)
     return result
 

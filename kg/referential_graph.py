@@ -15,12 +15,15 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from kg.identifiers import described_link
 from kg.load import Dataset
 from kg.namespaces import IGEO, KG, SCHEMA, entity_iri
 from kg.referential import Referential, load_referential
 from kg.referential_links import LINKS_FILE, read_links
 
 SIREN_PAGE = "https://annuaire-entreprises.data.gouv.fr/entreprise/{}"  # the siren scheme of verified-links.yaml
+#: Who verified a link written by ``kg link --referentiel`` (an accepted proposal names its person instead).
+SOURCE = "Découpage administratif d'Etalab {version} (code officiel géographique de l'INSEE)"
 
 
 def place_iri(kind: str, code: str) -> URIRef:
@@ -104,7 +107,19 @@ def referential_triples(dataset: Dataset, existing: list | None = None) -> list[
             out.append((iri, prop, places.add(link["kind"], code)))
         else:
             out.append((iri, SKOS.exactMatch, places.add(link["kind"], link["id"])))  # its code: igeo:codeINSEE there
+        out += _described(iri, link, ref.version, accepted=link in accepted)
     if existing is not None and linked:
         status = KG.linkStatus
         existing[:] = [t for t in existing if not (t[1] == status and t[0] in linked and str(t[2]) == "non-lie")]
     return out + places.triples
+
+
+def _described(iri: URIRef, link: dict, version: str, accepted: bool) -> list[tuple]:
+    """The link as a described ``kg:externalLink`` node, like a verified identifier's: the referential is the
+    source of an automatic link (its reason the note), the person who accepted a proposal the source of the other."""
+    scheme, code = link["scheme"], link["id"]
+    target = URIRef(SIREN_PAGE.format(code)) if scheme == "siren" else place_iri(link["kind"], code)
+    if accepted:
+        return described_link(iri, scheme, code, "exact", link["verified"], target)
+    reason = link["verified"].split(" : ", 1)[-1] if " : " in link["verified"] else None
+    return described_link(iri, scheme, code, "exact", SOURCE.format(version=version), target, reason)

@@ -31,7 +31,7 @@ ANSWERED = [
     ("Où apparaît l'Ademe ?", "fiches-by-entity", {"entity": E + "organisation/ademe"}, [9]),
     ("Quelles fiches impliquent le CSESS ?", "fiches-by-entity", {"entity": E + "organisation/csess"}, [1, 6, 7, 12]),
     ("fiches qui parlent des PTCE", "fiches-by-entity", {"entity": E + "concept/ptce"}, [6]),
-    ("Quelles fiches parlent de l'Occitanie ?", "fiches-by-entity", {"entity": E + "territoire/occitanie"}, {4, 6, 13}),
+    ("Quelles fiches parlent de l'Occitanie ?", "fiches-by-entity", {"entity": E + "territoire/occitanie"}, {4, 5, 6, 13}),  # 5: via Toulouse
     ("Où est mentionné l'agrément ESUS ?", "fiches-by-entity", {"entity": E + "concept/agrement-esus"}, [1]),
     ("Quelles fiches parlent de TZCLD ?", "fiches-by-entity", {"entity": E + "concept/tzcld"}, [6, 10]),
     ("France urbaine", "fiches-by-entity", {"entity": E + "organisation/france-urbaine"}, [1, 4, 8]),
