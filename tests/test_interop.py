@@ -139,6 +139,9 @@ KNOWN_DIFFERENCES = {
     ("virtuoso", "territories"): "Virtuoso 7.2.5 refuse la requête (sous-requêtes agrégées et VALUES : QueryBadFormed)",
     ("virtuoso", "partners"): "plus de 120 s sur Virtuoso 7.2.5 (chemins de propriétés sur toutes les implications)",
     ("virtuoso", "fiches-by-entities"): "plus de 120 s sur Virtuoso 7.2.5 (deux listes d'implications jointes)",
+    ("virtuoso", "fiches-by-area"): "Virtuoso 7.2.5 rend « 146?150 » : le tiret calculé (CONCAT) sous SELECT DISTINCT est perdu",
+    ("virtuoso", "/territoire/ile-de-france"): "Virtuoso 7.2.5 : erreur interne de son compilateur (SQ156) sur une "
+                                               "requête de la page (la hiérarchie officielle ou les fiches via les lieux)",
     ("comunica", "entity-timeline"): "Comunica 4.5.0 répond sans aucune ligne (cause non trouvée)",
 }
 
@@ -160,6 +163,8 @@ def test_every_named_query_answers_as_the_embedded_store(published, embedded):
 def test_every_page_kind_answers_as_on_the_embedded_store(published, remote_app, embedded_app):
     mine, reference = remote_app.test_client(), embedded_app.test_client()
     for path in PAGES:
+        if (published.name, path) in KNOWN_DIFFERENCES:
+            continue
         expected = reference.get(path, headers={"Accept": "text/html"})
         got = mine.get(path, headers={"Accept": "text/html"})
         assert got.status_code == expected.status_code, f"{published.name} : {path}"
