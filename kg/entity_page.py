@@ -227,7 +227,8 @@ SELECT ?this ?p ?s ?sLabel ?fiche ?ficheLabel WHERE {
     out = []
     for link in by_p.values():
         items = sorted(({"iri": i, "label": n} for i, n in link.pop("items").items()), key=lambda x: natural_key(x["label"]))
-        out.append({**link, "count": len(link.pop("subjects")), "items": items})
+        count = len(link.pop("subjects"))  # popped first: a set in the page's JSON came in any order
+        out.append({**link, "count": count, "items": items})
     out.sort(key=lambda x: (x["predicate"] != K + "involves", -x["count"], x["predicate_label"]))
     seen: set[tuple[str, ...]] = set()
     kept = []

@@ -140,6 +140,11 @@ KNOWN_DIFFERENCES = {
     ("virtuoso", "partners"): "plus de 120 s sur Virtuoso 7.2.5 (chemins de propriétés sur toutes les implications)",
     ("virtuoso", "fiches-by-entities"): "plus de 120 s sur Virtuoso 7.2.5 (deux listes d'implications jointes)",
     ("virtuoso", "fiches-by-area"): "Virtuoso 7.2.5 rend « 146?150 » : le tiret calculé (CONCAT) sous SELECT DISTINCT est perdu",
+    ("virtuoso", "fiches-by-text"): "Virtuoso 7.2.5 replie autrement les accents et apostrophes (REPLACE, LCASE) : "
+                                    "« commande publique responsable » trouve 1 fiche au lieu de 2",
+    ("virtuoso", "territory-hierarchy"): "Virtuoso 7.2.5 rend un lieu une fois par chemin de schema:containedInPlace+ "
+                                         "(6 lignes au lieu de 4 ; SPARQL 1.1 veut des lieux distincts)",
+    ("virtuoso", "fiches-by-family"): "Virtuoso 7.2.5 rend « 28?29 » : le tiret calculé (CONCAT) sous SELECT DISTINCT est perdu",
     ("virtuoso", "/territoire/ile-de-france"): "Virtuoso 7.2.5 : erreur interne de son compilateur (SQ156) sur une "
                                                "requête de la page (la hiérarchie officielle ou les fiches via les lieux)",
     ("comunica", "entity-timeline"): "Comunica 4.5.0 répond sans aucune ligne (cause non trouvée)",
