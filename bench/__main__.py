@@ -175,8 +175,15 @@ def examples(store) -> dict[str, str]:
     return {"fiche": str(row["f"])[len(base):], "entity": str(row["e"])[len(base):], "search": "ile"}
 
 
+def _some_entity(store, kinds: list[str]) -> str:
+    """The first entity (by IRI) of one of these kinds: a stand-in when a query's example is not at this scale."""
+    kind = (kinds or ["organisation"])[0]
+    return str(store.query("""PREFIX kg: <https://ess-kg.example/ontologie#>
+        SELECT ?e WHERE { ?e kg:entityType "%s" } ORDER BY ?e LIMIT 1""" % kind).rows[0]["e"])
+
+
 def named_query_params(store) -> dict[str, dict[str, str]]:
-    from kg.queries import load_queries
+    from kg.queries import QueryError, load_queries, resolve_entity
 
     ex = examples(store)
     entity = "https://ess-kg.example" + ex["entity"]
@@ -188,6 +195,8 @@ def named_query_params(store) -> dict[str, dict[str, str]]:
                         % (entity, entity)).rows[0]["e"]
     axis = store.query("""PREFIX kg: <https://ess-kg.example/ontologie#>
         SELECT ?a WHERE { ?a a kg:Axis } LIMIT 1""").rows[0]["a"]
+    programme = str(store.query("""PREFIX kg: <https://ess-kg.example/ontologie#>
+        SELECT ?id WHERE { ?p a kg:Programme ; kg:identifier ?id } ORDER BY ?id LIMIT 1""").rows[0]["id"])
     out = {}
     for name, query in load_queries().items():
         params = {p.name: p.example for p in query.params if p.example is not None}
@@ -199,6 +208,14 @@ def named_query_params(store) -> dict[str, dict[str, str]]:
             params["axis"] = str(axis)
         if "person" in params:
             params["person"] = str(person)
+        for p in query.params:  # a programme and entities of this scale (the examples name real ones)
+            if p.type == "programme" and p.name in params:
+                params[p.name] = programme
+            elif p.type == "entity" and p.name in params:
+                try:
+                    resolve_entity(store, str(params[p.name]), p.kinds)
+                except QueryError:
+                    params[p.name] = _some_entity(store, p.kinds)
         out[name] = params
     return out
 
