@@ -245,3 +245,19 @@ def three_store(request, three_built, three_graph):
 
 def tmp_path_factory_dir(request) -> Path:
     return request.getfixturevalue("tmp_path_factory").mktemp("server")
+
+
+def break_fixture(path, old: str, new: str) -> None:
+    """Replace the first ``old`` of a fixture file by ``new`` (failing loudly when the fixture drifted)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture drift: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def load_problems(data, loader) -> list[str]:
+    """The curation problems ``loader`` reports on a data folder (it must refuse it)."""
+    from kg.load import DataError
+
+    with pytest.raises(DataError) as info:
+        loader(data)
+    return info.value.problems

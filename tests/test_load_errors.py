@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from kg.load import DataError, load_dataset
+from kg.load import load_dataset
 
-
-def _break(path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture drift: {old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from .conftest import break_fixture, load_problems
 
 
 def _problems(data) -> list[str]:
-    with pytest.raises(DataError) as info:
-        load_dataset(data)
-    return info.value.problems
+    return load_problems(data, load_dataset)
 
 
 def test_the_fixture_itself_loads(mini_data):
@@ -25,20 +19,20 @@ def test_the_fixture_itself_loads(mini_data):
 
 
 def test_yaml_syntax_error_names_file_and_line(mini_data):
-    _break(mini_data / "people.yaml", '{id: paul-test, label: "Paul Test"}', '{id: paul-test, label: "Paul Test"')
+    break_fixture(mini_data / "people.yaml", '{id: paul-test, label: "Paul Test"}', '{id: paul-test, label: "Paul Test"')
     problems = _problems(mini_data)
     assert len(problems) == 1
     assert problems[0].startswith(f"{mini_data / 'people.yaml'}:4: YAML invalide")
 
 
 def test_unknown_key_names_the_key_and_suggests(mini_data):
-    _break(mini_data / "organisations.yaml", "    kind: agence-etat", "    kind: agence-etat\n    acronyme: ANCT")
+    break_fixture(mini_data / "organisations.yaml", "    kind: agence-etat", "    kind: agence-etat\n    acronyme: ANCT")
     (problem,) = _problems(mini_data)
     assert "organisations.yaml:10: organisation anct: acronyme: clé inconnue (vouliez-vous dire « acronym » ?)" in problem
 
 
 def test_duplicate_id(mini_data):
-    _break(mini_data / "people.yaml", '  - {id: paul-test, label: "Paul Test"}',
+    break_fixture(mini_data / "people.yaml", '  - {id: paul-test, label: "Paul Test"}',
            '  - {id: paul-test, label: "Paul Test"}\n  - {id: paul-test, label: "Paul Autre"}')
     (problem,) = _problems(mini_data)
     assert "people.yaml:4: personne paul-test: id: identifiant en double 'paul-test'" in problem
@@ -46,39 +40,39 @@ def test_duplicate_id(mini_data):
 
 
 def test_duplicate_yaml_key(mini_data):
-    _break(mini_data / "laws.yaml", '    kind: loi', '    kind: loi\n    kind: code')
+    break_fixture(mini_data / "laws.yaml", '    kind: loi', '    kind: loi\n    kind: code')
     (problem,) = _problems(mini_data)
     assert "laws.yaml:5: YAML invalide : duplicate key 'kind'" in problem
 
 
 def test_dangling_reference_suggests_the_closest_id(mini_data):
-    _break(mini_data / "fiches/01.yaml", "agent: jeanne-essai", "agent: jeanne-esai")
+    break_fixture(mini_data / "fiches/01.yaml", "agent: jeanne-essai", "agent: jeanne-esai")
     (problem,) = _problems(mini_data)
     assert "fiches/01.yaml:7: fiche 1: roles[0].agent: personne ou organisation inconnu(e) « jeanne-esai »" in problem
     assert "(vouliez-vous dire « jeanne-essai » ?)" in problem
 
 
 def test_impossible_date(mini_data):
-    _break(mini_data / "fiches/01.yaml", 'date: "2023-03-30"', 'date: "2023-02-30"')
+    break_fixture(mini_data / "fiches/01.yaml", 'date: "2023-03-30"', 'date: "2023-02-30"')
     (problem,) = _problems(mini_data)
     assert "fiches/01.yaml:19: fiche 1, événement 1 de sections[0].items[0]: date: date impossible '2023-02-30'" in problem
 
 
 def test_malformed_date(mini_data):
-    _break(mini_data / "fiches/01.yaml", 'date: "2024-06"', 'date: "juin 2024"')
+    break_fixture(mini_data / "fiches/01.yaml", 'date: "2024-06"', 'date: "juin 2024"')
     (problem,) = _problems(mini_data)
     assert "fiches/01.yaml:35" in problem and "date 'juin 2024' mal formée (AAAA, AAAA-MM ou AAAA-MM-JJ)" in problem
 
 
 def test_quote_not_in_the_source(mini_data):
-    _break(mini_data / "fiches/01.yaml", "Club des collectivités en Ile-de-France", "Club des collectivités en Île-de-France")
+    break_fixture(mini_data / "fiches/01.yaml", "Club des collectivités en Ile-de-France", "Club des collectivités en Île-de-France")
     (problem,) = _problems(mini_data)
     assert "fiches/01.yaml:24: fiche 1: sections[0].items[1]: citation introuvable aux lignes 6-7" in problem
     assert "la source dit : 'Club des collectivités en Ile-de-France sur les SCIC'" in problem
 
 
 def test_fiche_number_out_of_range(mini_data):
-    _break(mini_data / "fiches/01.yaml", "number: 1", "number: 15")
+    break_fixture(mini_data / "fiches/01.yaml", "number: 1", "number: 15")
     (problem,) = _problems(mini_data)
     assert "fiches/01.yaml:2: fiche ?: number: attendu un entier entre 1 et 14, trouvé 15" in problem
 
@@ -92,14 +86,14 @@ def test_duplicate_fiche_number(mini_data):
 
 
 def test_unknown_section_kind_and_role(mini_data):
-    _break(mini_data / "fiches/01.yaml", "kind: perspectives", "kind: perspective")
-    _break(mini_data / "fiches/01.yaml", "role: referent-equipe", "role: referent-équipe")
+    break_fixture(mini_data / "fiches/01.yaml", "kind: perspectives", "kind: perspective")
+    break_fixture(mini_data / "fiches/01.yaml", "role: referent-equipe", "role: referent-équipe")
     problems = _problems(mini_data)
     assert any("sections[1].kind: valeur 'perspective' non permise (vouliez-vous dire « perspectives » ?)" in p for p in problems)
     assert any("roles[1].role: valeur 'referent-équipe' non permise (vouliez-vous dire « referent-equipe » ?)" in p for p in problems)
 
 
 def test_every_problem_is_reported_at_once(mini_data):
-    _break(mini_data / "fiches/01.yaml", "agent: jeanne-essai", "agent: jeanne-esai")
-    _break(mini_data / "fiches/01.yaml", 'date: "2024-06"', 'date: "2024-13"')
+    break_fixture(mini_data / "fiches/01.yaml", "agent: jeanne-essai", "agent: jeanne-esai")
+    break_fixture(mini_data / "fiches/01.yaml", 'date: "2024-06"', 'date: "2024-13"')
     assert len(_problems(mini_data)) == 2

@@ -7,23 +7,14 @@ from rdflib import Literal
 
 from kg.build import check
 from kg.graph import build_triples
-from kg.load import DataError
 from kg.namespaces import KG, fiche_iri, programme_iri
 from kg.programmes import load_data
 
-from .conftest import PROGRAMMES
-
-
-def _break(path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture drift: {old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from .conftest import PROGRAMMES, break_fixture, load_problems
 
 
 def _problems(data) -> list[str]:
-    with pytest.raises(DataError) as info:
-        load_data(data)
-    return info.value.problems
+    return load_problems(data, load_data)
 
 
 def test_three_programmes_load_with_their_status(three_dataset):
@@ -83,7 +74,7 @@ def test_proposal_score_is_kept(three_dataset):
 
 
 def test_same_entity_described_differently_names_both_files_and_lines(three_data):
-    _break(three_data / "programmes/rtc-2025/organisations.yaml", 'label: "Ville de Poitiers"',
+    break_fixture(three_data / "programmes/rtc-2025/organisations.yaml", 'label: "Ville de Poitiers"',
            'label: "Mairie de Poitiers"')
     (problem,) = _problems(three_data)
     assert problem.endswith("programmes/rtc-2025/organisations.yaml:8: organisation ville-de-poitiers: décrit autrement "
@@ -110,30 +101,22 @@ def test_the_same_number_in_two_programmes_is_fine(three_dataset):
     assert fiche_iri("rtc-2024", 3) != fiche_iri("rtc-2025", 3)
 
 
-def test_follows_an_unknown_fiche(three_data):
-    _break(three_data / "programmes/rtc-2025/fiches/04.yaml", "follows: rtc-2024/3", "follows: rtc-2024/9")
+@pytest.mark.parametrize("written, expected", [
+    ("follows: rtc-2024/9", "fiches/04.yaml:5: fiche 4: follows: le programme rtc-2024 n'a pas de fiche 9"),
+    ("follows: rtc-2042/3", "fiches/04.yaml:5: fiche 4: follows: programme inconnu 'rtc-2042' (vouliez-vous dire « rtc-2024 » ?)"),
+    ("follows: fiche 3", "fiches/04.yaml:5: fiche 4: follows: attendu « programme/numéro » (ex. rtes-2023/7), trouvé 'fiche 3'"),
+])
+def test_a_bad_follows_names_file_line_and_what_is_wrong(three_data, written, expected):
+    break_fixture(three_data / "programmes/rtc-2025/fiches/04.yaml", "follows: rtc-2024/3", written)
     (problem,) = _problems(three_data)
-    assert problem.endswith("programmes/rtc-2025/fiches/04.yaml:5: fiche 4: follows: le programme rtc-2024 "
-                            "n'a pas de fiche 9")
-
-
-def test_follows_an_unknown_programme_suggests(three_data):
-    _break(three_data / "programmes/rtc-2025/fiches/04.yaml", "follows: rtc-2024/3", "follows: rtc-2042/3")
-    (problem,) = _problems(three_data)
-    assert "fiches/04.yaml:5: fiche 4: follows: programme inconnu 'rtc-2042' (vouliez-vous dire « rtc-2024 » ?)" in problem
-
-
-def test_follows_badly_written(three_data):
-    _break(three_data / "programmes/rtc-2025/fiches/04.yaml", "follows: rtc-2024/3", "follows: fiche 3")
-    (problem,) = _problems(three_data)
-    assert "fiches/04.yaml:5: fiche 4: follows: attendu « programme/numéro » (ex. rtes-2023/7), trouvé 'fiche 3'" in problem
+    assert expected in problem
 
 
 def test_status_is_required_and_checked(three_data):
-    _break(three_data / "programmes/rtc-2025/programme.yaml", "status: brouillon", "status: draft")
+    break_fixture(three_data / "programmes/rtc-2025/programme.yaml", "status: brouillon", "status: draft")
     (problem,) = _problems(three_data)
     assert "rtc-2025/programme.yaml:6: programme: programme.status: valeur 'draft' non permise" in problem
-    _break(three_data / "programmes/rtc-2025/programme.yaml", "  status: draft\n", "")
+    break_fixture(three_data / "programmes/rtc-2025/programme.yaml", "  status: draft\n", "")
     (problem,) = _problems(three_data)
     assert "rtc-2025/programme.yaml:1: programme: programme.status: clé obligatoire absente" in problem
 
@@ -145,7 +128,7 @@ def test_folder_name_is_the_programme_id(three_data):
 
 
 def test_an_event_id_is_one_for_every_programme(three_data):
-    _break(three_data / "programmes/rtc-2025/fiches/04.yaml", "id: rencontre-ptce-niort-rtc-2024-09-12",
+    break_fixture(three_data / "programmes/rtc-2025/fiches/04.yaml", "id: rencontre-ptce-niort-rtc-2024-09-12",
            "id: rencontre-ptce-niort-rtc-2024")
     (problem,) = _problems(three_data)
     assert "fiches/04.yaml:22: fiche 4, événement rencontre-ptce-niort-rtc-2024: id: événement " \
@@ -154,7 +137,7 @@ def test_an_event_id_is_one_for_every_programme(three_data):
 
 
 def test_shared_files_quote_the_programme_named_in_shared_yaml(three_data):
-    _break(three_data / "shared.yaml", "quotes_from: rtes-2024", "quotes_from: rtes-2023")
+    break_fixture(three_data / "shared.yaml", "quotes_from: rtes-2024", "quotes_from: rtes-2023")
     (problem,) = _problems(three_data)
     assert problem.endswith("shared.yaml:3: quotes_from: programme inconnu 'rtes-2023' "
                             "(programmes : rtc-2024, rtc-2025, rtes-2024)")
