@@ -323,11 +323,19 @@ def timeline(store: Store, events: tuple[str, ...] | None = None) -> list[dict[s
     for iri in timeline_order(store) if events is None else events:
         about = _properties(store, URIRef(iri))
         r = _event_of(store, URIRef(iri), about)
-        numbers = sorted({int(_first(_properties(store, f), KG.ficheNumber).toPython())
-                          for f in about.get(str(KG.fiche), [])})
+        links = []
+        for f in about.get(str(KG.fiche), []):
+            fiche_about = _properties(store, f)
+            programme = _first(_properties(store, _first(fiche_about, KG.programme)), KG.identifier)
+            links.append({"iri": str(f), "number": int(_first(fiche_about, KG.ficheNumber).toPython()),
+                          "programme": str(programme)})
+        links.sort(key=lambda x: (x["programme"], x["number"]))
         row = _event_row(r)
-        row.update(start=str(r["start"]), end=str(_first(about, KG.periodEnd)), fiches=numbers)
+        row.update(start=str(r["start"]), end=str(_first(about, KG.periodEnd)), fiche_links=links)
         out.append(row)
+    several = len({x["programme"] for row in out for x in row["fiche_links"]}) > 1
+    for row in out:  # the frise's lanes: a fiche number, or (programme, number) when the rows span several
+        row["fiches"] = sorted({(x["programme"], x["number"]) if several else x["number"] for x in row["fiche_links"]})
     return out
 
 
