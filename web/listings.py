@@ -1,0 +1,83 @@
+"""Pages a programme filter narrows (``?programme=ID``): the lists of entities and the frise of events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+
+from kg import browse, programme_filter
+from kg.programme_names import dataset_subtitle
+from kg.queries import QueryError
+from kg.store import StoreError
+from web import charts
+from web.pages import LIST_TYPES, local_path, paginate
+
+bp = Blueprint("listings", __name__)
+
+
+def store():
+    return current_app.extensions["kg_store"].get()
+
+
+def chosen_programme() -> dict[str, Any] | None:
+    """The programme of ``?programme=ID`` (None: all); an unknown id answers 400 with a French message."""
+    try:
+        return programme_filter.choose(store(), request.args.get("programme"))
+    except QueryError as exc:
+        abort(Response(render_template("error.html", code=400, title="Programme inconnu", message=str(exc)), 400))
+
+
+@bp.app_context_processor
+def _programmes() -> dict[str, Any]:
+    """``programme_choices()`` for the filter and the question forms, ``site_name()`` for the header."""
+    return {"programme_choices": lambda: programme_filter.programmes(store()),
+            "site_name": _site_name, "site_data": _site_data}
+
+
+def _site_name() -> str:
+    """'RTES 2024', '3 programmes'; nothing when the store does not answer (its error page still shows)."""
+    try:
+        return programme_filter.site_name(store())
+    except (StoreError, QueryError):
+        return ""
+
+
+def _site_data() -> str:
+    """The footer's words on the data: the programme, or how many, quoted word for word."""
+    try:
+        known = programme_filter.programmes(store())
+    except (StoreError, QueryError):
+        return "programmes d'actions cités mot pour mot avec leurs numéros de ligne"
+    if len(known) == 1:
+        return dataset_subtitle(known) + ", cité mot pour mot avec ses numéros de ligne"
+    return dataset_subtitle(known) + ", cités mot pour mot avec leurs numéros de ligne"
+
+
+@bp.route("/liste/<kind>")
+def entity_list(kind: str):
+    if kind not in LIST_TYPES:
+        abort(404)
+    etype = LIST_TYPES[kind]
+    chosen = chosen_programme()
+    rows = programme_filter.entity_list(store(), etype, chosen["iri"]) if chosen else browse.entity_list(store(), etype)
+    order = request.args.get("tri", "fiches")
+    if order == "nom":
+        rows = sorted(rows, key=lambda r: r["label"].casefold())
+    elif order != "fiches":
+        abort(400)
+    if request.args.get("format") == "json":
+        return jsonify(rows)
+    shown, nav = paginate(rows)
+    return render_template("list.html", rows=shown, nav=nav, kind=kind, etype=etype, order=order, chosen=chosen,
+                           title=browse.TYPE_LABELS[etype][1])
+
+
+@bp.route("/frise")
+def timeline():
+    chosen = chosen_programme()
+    order = programme_filter.timeline_order(store(), chosen["iri"]) if chosen else browse.timeline_order(store())
+    shown, nav = paginate(order)
+    events = browse.timeline(store(), tuple(shown))
+    return render_template("timeline.html", svg=charts.timeline(events, local_path), events=events, nav=nav,
+                           chosen=chosen)
