@@ -58,7 +58,7 @@ def timeline(events: list[dict[str, Any]], path: Callable[[str], str | None]) ->
     last = (math.floor(last / 12) + 1) * 12
     fiches = sorted({n for e in events for n in e["fiches"]})
     several = any(isinstance(n, tuple) for n in fiches)  # lanes of several programmes: (programme id, number)
-    left, top, lane, width, right = 120 if several else 80, 40, 26, 880, 20
+    left, top, lane, width, right = 150 if several else 80, 40, 26, 880, 20
     scale = width / (last - first)
     height = top + lane * len(fiches) + 40
     out = [f'<svg class="chart timeline" viewBox="0 0 {left + width + right} {height}" role="img" '

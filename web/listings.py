@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
 from kg import browse, programme_filter
-from kg.programme_names import dataset_subtitle
+from kg.programme_names import dataset_subtitle, short_name
 from kg.queries import QueryError
 from kg.store import StoreError
 from web import charts
@@ -32,7 +32,7 @@ def chosen_programme() -> dict[str, Any] | None:
 def _programmes() -> dict[str, Any]:
     """``programme_choices()`` for the filter and the question forms, ``site_name()`` for the header."""
     return {"programme_choices": lambda: programme_filter.programmes(store()),
-            "site_name": _site_name, "site_data": _site_data}
+            "site_name": _site_name, "site_data": _site_data, "short_name": short_name}
 
 
 def _site_name() -> str:
