@@ -10,7 +10,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 
 from kg.codes import de  # noqa: F401 - the site's template filter
-from kg.entity_programmes import across_programmes
+from kg.entity_programmes import across_programmes, with_sources
 from kg.entity_territory import hierarchy, rolled_up
 from kg.browse import P, ROLE_LABELS, STATUS_LABELS, TYPE_LABELS, VIA_LABELS, _py, _str, cached
 from kg.namespaces import KG, PREFIXES
@@ -181,7 +181,7 @@ SELECT ?this ?p ?o ?oLabel WHERE { ?this ?p ?o . OPTIONAL { ?o rdfs:label ?oLabe
                                            for o in values.get(p, []) if isinstance(o, URIRef)]),
         "link_status": first.get(K + "linkStatus"),
         "provenance": [PUBLIC_EXPANSION] if public and K + "acronym" in values else [],
-        "event": _event(store, iri, first) if etype == "evenement" else None,
+        "event": with_sources(store, _event(store, iri, first)) if etype == "evenement" else None,
         "axis": _axis(store, iri) if K + "Axis" in types else None,
         **_territory(store, iri, etype),
     }
@@ -298,14 +298,15 @@ def _event(store: Store, iri: URIRef, first: dict[str, str]) -> dict[str, Any]:
         period = (f"période couverte : du {date_words(first[K + 'periodStart'])} au {date_words(first[K + 'periodEnd'])}"
                   " (bornes déduites de la précision de la date, non imprimées)")
     sources = store.query(P + """
-SELECT ?this ?item ?text ?first ?last ?fiche WHERE {
+SELECT ?this ?item ?text ?first ?last ?fiche ?programme WHERE {
   ?this kg:reportedIn ?item . ?item kg:text ?text ; kg:lineStart ?first ; kg:lineEnd ?last ; kg:fiche ?fiche .
+  ?fiche kg:programme ?programme .
 }""", {"this": iri}).rows
-    quotes = [{"text": str(r["text"]), "first": _py(r["first"]), "last": _py(r["last"]), "item": str(r["item"])}
-              for r in sources]
+    quotes = [{"text": str(r["text"]), "first": _py(r["first"]), "last": _py(r["last"]), "item": str(r["item"]),
+               "programme": str(r["programme"])} for r in sources]
     if not quotes and first.get(K + "quote"):
         quotes.append({"text": first[K + "quote"], "first": first.get(K + "lineStart"), "last": first.get(K + "lineEnd"),
-                       "item": None})
+                       "item": None, "programme": None})
     quotes.sort(key=lambda q: (int(q["first"] or 0), q["text"]))
     status = first.get(K + "eventStatus", "")
     return {"status": STATUS_LABELS.get(status, status), "status_code": status, "date": date, "notes": notes,

@@ -40,3 +40,11 @@ def per_year(fiches: list[dict[str, Any]], known: list[dict[str, Any]]) -> list[
             counts[year] += 1
     top = max(counts.values(), default=0) or 1
     return [{"year": year, "count": n, "share": round(100 * n / top)} for year, n in counts.items()]
+
+
+def with_sources(store: Store, event: dict[str, Any]) -> dict[str, Any]:
+    """An event's quotes, each with the source document of its programme (its line numbers link there)."""
+    by_iri = {p["iri"]: p for p in programmes(store)}
+    for q in event["quotes"]:
+        q["source"] = by_iri.get(q.pop("programme") or "", {}).get("source")
+    return event

@@ -211,3 +211,29 @@ def test_unknown_programme_is_a_french_message_not_a_500(three_client, path):
     text = _text(response.get_data(as_text=True))
     assert re.search(r"programme inconnu « rtc-2099 » \(vouliez-vous dire « rtc-202[45] » \?\) ; "
                      r"programmes : rtc-2024, rtc-2025, rtes-2024", text), text
+
+
+def test_line_numbers_of_a_fiche_and_an_event_open_their_own_programme_source(three_client, client):
+    fiche = three_client.get("/programme/rtc-2025/fiche/1").get_data(as_text=True)
+    assert sorted(set(re.findall(r'href="(/source/[^"#]*)', fiche))) == ["/source/rtc-programme-2025"]
+    event = three_client.get("/evenement/webinaire-foncier-solidaire-rtc-2023-03-14").get_data(as_text=True)
+    assert re.findall(r'href="(/source/[^"]*)"', event) == ["/source/rtc-programme-2024#l14"]
+    real = client.get("/programme/rtes-2024/fiche/7").get_data(as_text=True)
+    assert sorted(set(re.findall(r'href="(/source/[^"#]*)', real))) == ["/source/rtes-programme-actions-2024"]
+
+
+def test_every_link_of_the_three_programme_site_answers(three_client):
+    from .test_crawl import Crawler
+
+    crawler = Crawler(three_client).run("/")
+    for programme in THREE:  # a filtered page is reached through its form, not a link: the crawl starts there too
+        for path in ("/frise", "/liste/organisations", "/liste/personnes", "/liste/evenements", "/queries/axes"):
+            crawler.run(f"{path}?programme={programme}")
+    # /sparql?query=… examples belong to the SPARQL page (web/sparql.py), whose sandbox may answer 503 under load
+    assert {u: v for u, v in crawler.broken().items() if not u.startswith("/sparql?")} == {}
+    for expected in ("/liste/organisations?programme=rtc-2025&tri=nom",
+                     "/liste/evenements?programme=rtc-2024&format=json&tri=nom", "/queries/axes.csv?programme=rtc-2024", "/personne/hugo-lanternier", "/programme/rtc-2025/fiche/4"):
+        assert expected in crawler.status, expected
+    # the fictional sources are copied outside data/ by the fixture: their pages have no numbered text to point at
+    assert {p.split("#")[0] for _, p in crawler.missing_anchors()} <= {"/source/rtc-programme-2024",
+                                                                    "/source/rtc-programme-2025"}

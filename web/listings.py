@@ -32,6 +32,7 @@ def chosen_programme() -> dict[str, Any] | None:
 def _programmes() -> dict[str, Any]:
     """``programme_choices()`` for the filter and the question forms, ``site_name()`` for the header."""
     return {"programme_choices": lambda: programme_filter.programmes(store()),
+            "programme_source": lambda iri: programme_filter.by_iri(store()).get(iri, {}).get("source"),
             "site_name": _site_name, "site_data": _site_data, "short_name": short_name}
 
 
