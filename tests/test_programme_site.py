@@ -237,3 +237,30 @@ def test_every_link_of_the_three_programme_site_answers(three_client):
     # the fictional sources are copied outside data/ by the fixture: their pages have no numbered text to point at
     assert {p.split("#")[0] for _, p in crawler.missing_anchors()} <= {"/source/rtc-programme-2024",
                                                                     "/source/rtc-programme-2025"}
+
+
+def test_partners_of_one_programme_leave_its_publisher_out(three_client, client):
+    html = three_client.get("/partenaires?programme=rtc-2024").get_data(as_text=True)
+    assert [html_lib.unescape(t) for t in re.findall(r"<title>([^<]*)</title>", html)] == [
+        "Partenaires les plus impliqués — Programme d'actions 2024 du RTC — Graphe de l'ESS territoriale",
+        "Agence nationale de la cohésion des territoires : 1 fiche",
+        "Centre national de la fonction publique territoriale : 1 fiche", "Ville de Poitiers : 1 fiche"]
+    every = re.findall(r"<title>([^<]*)</title>", three_client.get("/partenaires").get_data(as_text=True))
+    assert "Agence nationale de la cohésion des territoires : 4 fiches" in every  # RTC 2024 1, RTES 2024 2, 4, 5
+    assert not [t for t in every if t.startswith(("Réseau Territoires", "Réseau des collectivités"))]
+    assert "le réseau qui publie le programme mis à part" in client.get("/partenaires").get_data(as_text=True)
+
+
+def test_matrix_and_network_show_one_programme_the_newest_by_default(three_client, client):
+    matrix = three_client.get("/matrice").get_data(as_text=True)
+    assert "Les fiches du programme 2025 — Programme d&#39;actions 2025 du RTC (brouillon — à relire), le plus récent" \
+        in matrix
+    assert [v for v, _, _ in _options(matrix, "programme")] == THREE  # no « Tous » : fiche numbers are per programme
+    assert re.findall(r'<tr><th><a href="([^"]+)">', matrix) == ["/programme/rtc-2025/fiche/1",
+                                                                 "/programme/rtc-2025/fiche/2"]
+    network = three_client.get("/reseau?programme=rtc-2024").get_data(as_text=True)
+    assert "le plus récent" not in network
+    assert re.findall(r'<a href="([^"]+)" class="node node-fiche">', network) == [
+        f"/programme/rtc-2024/fiche/{n}" for n in (1, 2, 3, 4)]
+    real = client.get("/matrice").get_data(as_text=True)
+    assert 'class="programme-filter"' not in real and '<tr><th><a href="/fiche/1">' in real

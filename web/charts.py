@@ -128,7 +128,8 @@ def _barycentre_order(nodes: list[dict[str, Any]], rank: dict[int, int]) -> list
     return sorted(nodes, key=lambda n: (sum(rank[f] for f in n["fiches"]) / len(n["fiches"]), n["label"]))
 
 
-def network(data: dict[str, Any], path: Callable[[str], str | None], short: dict[str, str] | None = None) -> Markup:
+def network(data: dict[str, Any], path: Callable[[str], str | None], short: dict[str, str] | None = None,
+            fiche_path: Callable[[int], str] | None = None) -> Markup:
     """Laid out by type: organisations on the left, the fiches in the middle, people on the right; each side
     in the order of the fiches it shares, so that edges run mostly across; a legend on top."""
     short = short or {}
@@ -172,7 +173,8 @@ def network(data: dict[str, Any], path: Callable[[str], str | None], short: dict
                          f'<text x="{x + dx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}">{escape(name)}</text></a>')
     for number, y in fiche_y.items():
         x = x_of["fiche"]
-        marks.append(f'<a href="/fiche/{number}" class="node node-fiche"><title>Fiche {number}</title>'
+        href = escape(fiche_path(number)) if fiche_path else f"/fiche/{number}"
+        marks.append(f'<a href="{href}" class="node node-fiche"><title>Fiche {number}</title>'
                      f'<circle cx="{x:.1f}" cy="{y:.1f}" r="15" fill="{TYPE_COLOURS["fiche"]}"/>'
                      f'<text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle">{number}</text></a>')
     out.extend(marks)  # drawn over the edges

@@ -1,4 +1,5 @@
-"""Pages a programme filter narrows (``?programme=ID``): the lists of entities and the frise of events."""
+"""Pages a programme filter narrows (``?programme=ID``): the lists of entities, the frise, the partners, the matrix
+and the network."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
-from kg import browse, programme_filter
+from kg import browse, browse_pictures, programme_filter
+from kg.acronyms import acronyms
 from kg.programme_names import dataset_subtitle, short_name
 from kg.queries import QueryError
 from kg.store import StoreError
@@ -82,3 +84,37 @@ def timeline():
     events = browse.timeline(store(), tuple(shown))
     return render_template("timeline.html", svg=charts.timeline(events, local_path), events=events, nav=nav,
                            chosen=chosen)
+
+
+@bp.route("/partenaires")
+def partners():
+    chosen = chosen_programme()
+    rows = browse_pictures.top_partners(store(), programme=chosen["iri"] if chosen else None)
+    return render_template("partners.html", svg=charts.bars(rows, local_path, acronyms(store())), rows=rows,
+                           chosen=chosen)
+
+
+def one_programme() -> tuple[dict[str, Any] | None, bool]:
+    """The programme of a picture whose fiche numbers mean something in one programme only: the one asked for, else
+    the newest when the graph holds several (and True: the reader did not choose it); None with a single programme."""
+    chosen = chosen_programme()
+    known = programme_filter.programmes(store())
+    if chosen is None and len(known) > 1:
+        return known[0], True
+    return chosen, False
+
+
+@bp.route("/matrice")
+def matrix():
+    chosen, by_default = one_programme()
+    return render_template("matrix.html", m=browse_pictures.matrix(store(), programme=chosen["iri"] if chosen else None),
+                           chosen=chosen, by_default=by_default)
+
+
+@bp.route("/reseau")
+def network():
+    chosen, by_default = one_programme()
+    data = browse_pictures.network(store(), programme=chosen["iri"] if chosen else None)
+    fiche_path = (lambda n: f"/programme/{chosen['id']}/fiche/{n}") if chosen else None
+    return render_template("network.html", svg=charts.network(data, local_path, acronyms(store()), fiche_path),
+                           data=data, chosen=chosen, by_default=by_default)

@@ -14,13 +14,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
 from kg import browse, entity_page
-from kg.acronyms import acronyms
 from kg.formats import to_json
 from kg.queries import QueryError, load_queries, run
 from kg.namespaces import KG, SOURCE_DOCUMENT
 from kg.store import StoreError
 from kg.tables import to_sheet
-from web import charts
 
 bp = Blueprint("pages", __name__)
 
@@ -318,23 +316,6 @@ def ask_page():
                         if understanding.intent else None} for c in understanding.candidates]
     return render_template("ask.html", question=question, u=understanding, result=result, examples=EXAMPLES,
                            form_link=form_link, sparql=sparql_text, candidates=candidate_links)
-
-
-@bp.route("/partenaires")
-def partners():
-    rows = browse.top_partners(store())
-    return render_template("partners.html", svg=charts.bars(rows, local_path, acronyms(store())), rows=rows)
-
-
-@bp.route("/matrice")
-def matrix():
-    return render_template("matrix.html", m=browse.matrix(store()))
-
-
-@bp.route("/reseau")
-def network():
-    data = browse.network(store())
-    return render_template("network.html", svg=charts.network(data, local_path, acronyms(store())), data=data)
 
 
 @bp.route("/fiche/<int:number>")
