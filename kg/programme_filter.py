@@ -9,7 +9,7 @@ from rdflib import Literal, URIRef
 from kg.browse import P, _py, cached
 from kg.namespaces import programme_iri
 from kg.programme_names import programmes_words, short_name
-from kg.queries import QueryError, load_queries, resolve_programme, run
+from kg.queries import QueryError, load_queries, resolve_programme, run, shown
 from kg.store import Store
 
 DRAFT = "brouillon — à relire"
@@ -45,8 +45,9 @@ def choose(store: Store, raw: str | None) -> dict[str, Any] | None:
     for p in programmes(store):
         if p["id"] == raw.strip():
             return p
-    resolve_programme(store, raw)  # raises the message naming the programmes of the graph
-    raise QueryError(f"programme inconnu « {raw} »")  # not reached: resolve_programme knows the same ids
+    resolve_programme(store, raw)  # an unknown id: raises the message naming the programmes of the graph
+    # a known id missing from the list: a programme without publisher, label or year (SHACL forbids it)
+    raise QueryError(f"programme : « {shown(raw)} » n'a pas d'éditeur, de libellé ou d'année dans le graphe")
 
 
 @cached
