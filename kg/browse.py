@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg import codes
-from kg.namespaces import BASE, KG, PREFIXES
+from kg.namespaces import KG, PREFIXES
 from kg.queries import load_queries, run
 from kg.source import fold_key, source_lines
 from kg.store import Store
@@ -323,52 +323,17 @@ def timeline(store: Store, events: tuple[str, ...] | None = None) -> list[dict[s
     for iri in timeline_order(store) if events is None else events:
         about = _properties(store, URIRef(iri))
         r = _event_of(store, URIRef(iri), about)
-        numbers = sorted({int(_first(_properties(store, f), KG.ficheNumber).toPython())
-                          for f in about.get(str(KG.fiche), [])})
+        links = []
+        for f in about.get(str(KG.fiche), []):
+            fiche_about = _properties(store, f)
+            programme = _first(_properties(store, _first(fiche_about, KG.programme)), KG.identifier)
+            links.append({"iri": str(f), "number": int(_first(fiche_about, KG.ficheNumber).toPython()),
+                          "programme": str(programme)})
+        links.sort(key=lambda x: (x["programme"], x["number"]))
         row = _event_row(r)
-        row.update(start=str(r["start"]), end=str(_first(about, KG.periodEnd)), fiches=numbers)
+        row.update(start=str(r["start"]), end=str(_first(about, KG.periodEnd)), fiche_links=links)
         out.append(row)
+    several = len({x["programme"] for row in out for x in row["fiche_links"]}) > 1
+    for row in out:  # the frise's lanes: a fiche number, or (programme, number) when the rows span several
+        row["fiches"] = sorted({(x["programme"], x["number"]) if several else x["number"] for x in row["fiche_links"]})
     return out
-
-
-@cached
-def top_partners(store: Store, limit: int = 15) -> list[dict[str, Any]]:
-    """Organisations by number of fiches that involve them (the RTES itself left out)."""
-    rows = store.query(P + """
-SELECT ?entity ?label ?fiches WHERE {
-  ?entity kg:entityType "organisation" ; rdfs:label ?label ; kg:ficheTotal ?fiches .
-  FILTER (?fiches > 0 && ?entity != <""" + BASE + """organisation/rtes>)
-} ORDER BY DESC(?fiches) ?label LIMIT """ + str(int(limit))).rows
-    return [{"iri": str(r["entity"]), "label": str(r["label"]), "fiches": _py(r["fiches"])} for r in rows]
-
-
-@cached
-def matrix(store: Store, limit: int = 25) -> dict[str, Any]:
-    """Fiche × partner: which of the most involved organisations each fiche involves."""
-    partners = top_partners(store, limit)
-    rows = store.query(P + """
-SELECT ?f ?number ?entity WHERE { ?f kg:ficheNumber ?number ; kg:involves ?entity . ?entity kg:entityType "organisation" }""").rows
-    cells = {(int(r["number"]), str(r["entity"])) for r in rows}
-    fiches = sorted({int(r["number"]) for r in rows})
-    return {"partners": partners, "fiches": fiches, "cells": cells}
-
-
-@cached
-def network(store: Store) -> dict[str, Any]:
-    """Fiches, the organisations involved in at least two of them, and the people holding roles."""
-    rows = store.query(P + """
-SELECT ?f ?number ?entity ?label ?type WHERE {
-  { ?f kg:involves ?entity . ?entity kg:entityType "organisation" }
-  UNION { ?r a kg:Role ; kg:fiche ?f ; kg:agent ?entity . ?entity kg:entityType "personne" }
-  ?f kg:ficheNumber ?number . ?entity rdfs:label ?label ; kg:entityType ?type .
-}""").rows
-    degree: dict[str, set[int]] = defaultdict(set)
-    info: dict[str, dict[str, str]] = {}
-    for r in rows:
-        degree[str(r["entity"])].add(int(r["number"]))
-        info[str(r["entity"])] = {"label": str(r["label"]), "type": str(r["type"])}
-    keep = {e for e, fs in degree.items() if len(fs) >= 2 and not e.endswith("/organisation/rtes")}
-    nodes = [{"iri": e, **info[e], "fiches": sorted(degree[e])} for e in sorted(keep, key=lambda e: info[e]["label"])]
-    fiche_numbers = sorted({n for fs in degree.values() for n in fs})
-    edges = [(n, e) for e in sorted(keep) for n in sorted(degree[e])]  # not in set order: that follows the rows
-    return {"fiches": fiche_numbers, "nodes": nodes, "edges": edges}

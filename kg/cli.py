@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from kg import __version__
+from kg.programme_names import folder_programmes, in_brackets
 
 DEFAULT_LIMIT = 10_000
 #: The exit status of a Unix tool whose reader went away (``kg … | head``): 128 + SIGPIPE.
@@ -208,7 +209,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kg", description="Graphe de connaissances de l'ESS territoriale (RTES 2024).")
+    p = argparse.ArgumentParser(prog="kg", description="Graphe de connaissances de l'ESS territoriale"
+                                + in_brackets(folder_programmes("data")) + ".")
     p.add_argument("--version", action="version", version=f"kg {__version__}")
     p.add_argument("--data", default="data", help="dossier des données YAML (défaut : data)")
     p.add_argument("--dist", default="dist", help="dossier de sortie du build (défaut : dist)")

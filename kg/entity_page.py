@@ -10,6 +10,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 
 from kg.codes import de  # noqa: F401 - the site's template filter
+from kg.entity_programmes import across_programmes, with_sources
 from kg.entity_territory import hierarchy, rolled_up
 from kg.browse import P, ROLE_LABELS, STATUS_LABELS, TYPE_LABELS, VIA_LABELS, _py, _str, cached
 from kg.namespaces import KG, PREFIXES
@@ -175,13 +176,12 @@ SELECT ?this ?p ?o ?oLabel WHERE { ?this ?p ?o . OPTIONAL { ?o rdfs:label ?oLabe
         "kind": _shown_value(K + "kind", values[K + "kind"][0]) if K + "kind" in values else None,
         "properties": shown, "rows": _rows(shown), "technical": technical,
         "incoming": _incoming(store, iri, ontology_labels),
-        "fiches": _appearances(store, iri, names),
+        **across_programmes(store, _appearances(store, iri, names), _roles(store, iri) if etype == "personne" else []),
         "external": _external(store, iri, [(str(o), p) for p in (SKOS + "exactMatch", SKOS + "closeMatch")
                                            for o in values.get(p, []) if isinstance(o, URIRef)]),
         "link_status": first.get(K + "linkStatus"),
         "provenance": [PUBLIC_EXPANSION] if public and K + "acronym" in values else [],
-        "roles": _roles(store, iri) if etype == "personne" else [],
-        "event": _event(store, iri, first) if etype == "evenement" else None,
+        "event": with_sources(store, _event(store, iri, first)) if etype == "evenement" else None,
         "axis": _axis(store, iri) if K + "Axis" in types else None,
         **_territory(store, iri, etype),
     }
@@ -243,15 +243,17 @@ SELECT ?this ?p ?s ?sLabel ?fiche ?ficheLabel WHERE {
 
 def _appearances(store: Store, iri: URIRef, names: list[str]) -> list[dict[str, Any]]:
     rows = store.query(P + """
-SELECT ?this ?fiche ?number ?ficheLabel ?via ?evidence ?first ?last WHERE {
+SELECT ?this ?fiche ?number ?ficheLabel ?programme ?via ?evidence ?first ?last WHERE {
   ?inv kg:entity ?this ; kg:fiche ?fiche ; kg:via ?via ; kg:evidence ?evidence ; kg:lineStart ?first ; kg:lineEnd ?last .
-  ?fiche kg:ficheNumber ?number ; rdfs:label ?ficheLabel .
+  ?fiche kg:ficheNumber ?number ; rdfs:label ?ficheLabel ; kg:programme ?programme .
 }""", {"this": iri}).rows
-    rows.sort(key=lambda r: (int(str(r["number"])), int(str(r["first"])), str(r["via"])))  # ties: any order elsewhere
+    # ties: any order elsewhere
+    rows.sort(key=lambda r: (int(str(r["number"])), str(r["programme"]), int(str(r["first"])), str(r["via"])))
     fiches: dict[str, dict[str, Any]] = {}
     for r in rows:
         f = fiches.setdefault(str(r["fiche"]), {"iri": str(r["fiche"]), "number": _py(r["number"]),
-                                                "label": str(r["ficheLabel"]), "quotes": []})
+                                                "label": str(r["ficheLabel"]), "programme": str(r["programme"]),
+                                                "quotes": []})
         via = VIA_LABELS[str(r["via"])]
         same = next((q for q in f["quotes"] if q["text"] == str(r["evidence"])), None)
         if same is None:
@@ -265,13 +267,15 @@ SELECT ?this ?fiche ?number ?ficheLabel ?via ?evidence ?first ?last WHERE {
 def _roles(store: Store, iri: URIRef) -> list[dict[str, Any]]:
     """A person's roles: fiche, role, scope, quote and lines."""
     rows = store.query(P + """
-SELECT ?this ?fiche ?number ?ficheLabel ?code ?scope ?quote ?first ?last WHERE {
+SELECT ?this ?fiche ?number ?ficheLabel ?programme ?code ?scope ?quote ?first ?last WHERE {
   ?r kg:agent ?this ; kg:fiche ?fiche ; kg:roleCode ?code ; kg:quote ?quote ; kg:lineStart ?first .
-  ?fiche kg:ficheNumber ?number ; rdfs:label ?ficheLabel .
+  ?fiche kg:ficheNumber ?number ; rdfs:label ?ficheLabel ; kg:programme ?programme .
   OPTIONAL { ?r kg:lineEnd ?last } OPTIONAL { ?r kg:scope ?scope }
 }""", {"this": iri}).rows
-    rows.sort(key=lambda r: (int(str(r["number"])), str(r["code"]), int(str(r["first"])), str(r.get("scope") or "")))
-    return [{"fiche": str(r["fiche"]), "fiche_label": str(r["ficheLabel"]), "role": ROLE_LABELS.get(str(r["code"]), str(r["code"])),
+    rows.sort(key=lambda r: (int(str(r["number"])), str(r["programme"]), str(r["code"]), int(str(r["first"])),
+                             str(r.get("scope") or "")))
+    return [{"fiche": str(r["fiche"]), "fiche_label": str(r["ficheLabel"]), "programme": str(r["programme"]),
+             "role": ROLE_LABELS.get(str(r["code"]), str(r["code"])),
              "scope": _str(r["scope"]), "quote": str(r["quote"]), "first": _py(r["first"]),
              "last": _py(r["last"]) if r["last"] is not None else _py(r["first"])} for r in rows]
 
@@ -294,14 +298,15 @@ def _event(store: Store, iri: URIRef, first: dict[str, str]) -> dict[str, Any]:
         period = (f"période couverte : du {date_words(first[K + 'periodStart'])} au {date_words(first[K + 'periodEnd'])}"
                   " (bornes déduites de la précision de la date, non imprimées)")
     sources = store.query(P + """
-SELECT ?this ?item ?text ?first ?last ?fiche WHERE {
+SELECT ?this ?item ?text ?first ?last ?fiche ?programme WHERE {
   ?this kg:reportedIn ?item . ?item kg:text ?text ; kg:lineStart ?first ; kg:lineEnd ?last ; kg:fiche ?fiche .
+  ?fiche kg:programme ?programme .
 }""", {"this": iri}).rows
-    quotes = [{"text": str(r["text"]), "first": _py(r["first"]), "last": _py(r["last"]), "item": str(r["item"])}
-              for r in sources]
+    quotes = [{"text": str(r["text"]), "first": _py(r["first"]), "last": _py(r["last"]), "item": str(r["item"]),
+               "programme": str(r["programme"])} for r in sources]
     if not quotes and first.get(K + "quote"):
         quotes.append({"text": first[K + "quote"], "first": first.get(K + "lineStart"), "last": first.get(K + "lineEnd"),
-                       "item": None})
+                       "item": None, "programme": None})
     quotes.sort(key=lambda q: (int(q["first"] or 0), q["text"]))
     status = first.get(K + "eventStatus", "")
     return {"status": STATUS_LABELS.get(status, status), "status_code": status, "date": date, "notes": notes,

@@ -9,6 +9,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 from kg.namespaces import BASE, KG, PREFIXES, SOURCE_DOCUMENT, entity_iri
+from kg.programme_names import dataset_subtitle
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DATASET = URIRef(BASE + "jeu-de-donnees")
@@ -62,8 +63,8 @@ def describe_dataset(stats: dict, built: dt.datetime | None = None) -> Graph:
     d.bind("kg", KG)
     d.add((DATASET, RDF.type, DCAT.Dataset))
     d.add((DATASET, RDF.type, VOID.Dataset))
-    d.add((DATASET, DCTERMS.title, Literal("Graphe de connaissances de l'ESS territoriale — programme d'actions 2024 du RTES", lang="fr")))
-    d.add((DATASET, DCTERMS.title, Literal("Knowledge graph of the local social and solidarity economy — RTES 2024 action programme", lang="en")))
+    d.add((DATASET, DCTERMS.title, Literal("Graphe de connaissances de l'ESS territoriale — " + dataset_subtitle(stats["programmes"]), lang="fr")))
+    d.add((DATASET, DCTERMS.title, Literal("Knowledge graph of the local social and solidarity economy — " + dataset_subtitle(stats["programmes"], "en"), lang="en")))
     d.add((DATASET, DCTERMS.description, Literal(
         "Les 14 fiches action du programme 2024 du RTES (Réseau des collectivités Territoriales pour une Économie "
         "Solidaire), leurs axes, référents, partenaires, lois, outils, territoires, publications et événements ; "

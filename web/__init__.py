@@ -39,7 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["WARM_UP"] = app.config["WARM_UP"].strip().lower() not in ("0", "false", "non", "no", "")
     app.json.ensure_ascii = False
 
-    from web import carte, changes, opendata, pages, review, sparql
+    from web import carte, changes, listings, opendata, pages, review, sparql
     from web.state import StoreHolder
     from web.warm import start_warm_up
 
@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(opendata.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(listings.bp)  # lists and frise, with a programme filter
     app.register_blueprint(carte.bp)
     app.register_blueprint(review.bp)  # /relecture/<id>: the review of a `kg extract` draft
     app.register_blueprint(changes.bp)  # « Ce qui a changé » between programmes

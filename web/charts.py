@@ -12,6 +12,7 @@ from typing import Any, Callable
 from markupsafe import Markup, escape
 
 from kg.codes import STATUS as STATUS_NAMES
+from kg.programme_names import short_name
 
 STATUS_COLOURS = {"realise": "#1b7f5b", "prevu": "#d9822b", "propose": "#7b5ea7"}
 TYPE_COLOURS = {"fiche": "#0b6e72", "organisation": "#d9822b", "personne": "#7b5ea7"}
@@ -41,6 +42,11 @@ def _month_index(day: str) -> float:
     return d.year * 12 + (d.month - 1) + (d.day - 1) / 31
 
 
+def _lane_name(lane: int | tuple[str, int]) -> str:
+    """'fiche 7', or 'RTC 2025 · fiche 1' on a frise spanning several programmes."""
+    return f"{escape(short_name(lane[0]))} · fiche {lane[1]}" if isinstance(lane, tuple) else f"fiche {lane}"
+
+
 def timeline(events: list[dict[str, Any]], path: Callable[[str], str | None]) -> Markup:
     """One lane per fiche, months across from the first to the last dated year; a mark per event, coloured by
     status, spanning its period."""
@@ -51,7 +57,8 @@ def timeline(events: list[dict[str, Any]], path: Callable[[str], str | None]) ->
     first = math.floor(first / 12) * 12  # whole years, ending with the last year an event reaches
     last = (math.floor(last / 12) + 1) * 12
     fiches = sorted({n for e in events for n in e["fiches"]})
-    left, top, lane, width, right = 80, 40, 26, 880, 20
+    several = any(isinstance(n, tuple) for n in fiches)  # lanes of several programmes: (programme id, number)
+    left, top, lane, width, right = 150 if several else 80, 40, 26, 880, 20
     scale = width / (last - first)
     height = top + lane * len(fiches) + 40
     out = [f'<svg class="chart timeline" viewBox="0 0 {left + width + right} {height}" role="img" '
@@ -67,7 +74,7 @@ def timeline(events: list[dict[str, Any]], path: Callable[[str], str | None]) ->
             out.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 30}" class="grid-month"/>')
     for i, number in enumerate(fiches):
         y = top + i * lane
-        out.append(f'<text x="{left - 8}" y="{y + 16}" class="lane-label" text-anchor="end">fiche {number}</text>')
+        out.append(f'<text x="{left - 8}" y="{y + 16}" class="lane-label" text-anchor="end">{_lane_name(number)}</text>')
         out.append(f'<line x1="{left}" y1="{y + lane}" x2="{left + width}" y2="{y + lane}" class="lane"/>')
     for e in events:
         x1 = left + (_month_index(e["start"]) - first) * scale
@@ -121,7 +128,8 @@ def _barycentre_order(nodes: list[dict[str, Any]], rank: dict[int, int]) -> list
     return sorted(nodes, key=lambda n: (sum(rank[f] for f in n["fiches"]) / len(n["fiches"]), n["label"]))
 
 
-def network(data: dict[str, Any], path: Callable[[str], str | None], short: dict[str, str] | None = None) -> Markup:
+def network(data: dict[str, Any], path: Callable[[str], str | None], short: dict[str, str] | None = None,
+            fiche_path: Callable[[int], str] | None = None) -> Markup:
     """Laid out by type: organisations on the left, the fiches in the middle, people on the right; each side
     in the order of the fiches it shares, so that edges run mostly across; a legend on top."""
     short = short or {}
@@ -165,7 +173,8 @@ def network(data: dict[str, Any], path: Callable[[str], str | None], short: dict
                          f'<text x="{x + dx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}">{escape(name)}</text></a>')
     for number, y in fiche_y.items():
         x = x_of["fiche"]
-        marks.append(f'<a href="/fiche/{number}" class="node node-fiche"><title>Fiche {number}</title>'
+        href = escape(fiche_path(number)) if fiche_path else f"/fiche/{number}"
+        marks.append(f'<a href="{href}" class="node node-fiche"><title>Fiche {number}</title>'
                      f'<circle cx="{x:.1f}" cy="{y:.1f}" r="15" fill="{TYPE_COLOURS["fiche"]}"/>'
                      f'<text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle">{number}</text></a>')
     out.extend(marks)  # drawn over the edges

@@ -14,13 +14,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
 from kg import browse, entity_page
-from kg.acronyms import acronyms
 from kg.formats import to_json
 from kg.queries import QueryError, load_queries, run
 from kg.namespaces import KG, SOURCE_DOCUMENT
 from kg.store import StoreError
 from kg.tables import to_sheet
-from web import charts
 
 bp = Blueprint("pages", __name__)
 
@@ -241,24 +239,6 @@ def paginate(rows: list, size: int | None = None) -> tuple[list, dict[str, Any]]
         "previous": link(page - 1) if page > 1 else None, "next": link(page + 1) if page < pages else None}
 
 
-@bp.route("/liste/<kind>")
-def entity_list(kind: str):
-    if kind not in LIST_TYPES:
-        abort(404)
-    etype = LIST_TYPES[kind]
-    rows = browse.entity_list(store(), etype)
-    order = request.args.get("tri", "fiches")
-    if order == "nom":
-        rows = sorted(rows, key=lambda r: r["label"].casefold())
-    elif order != "fiches":
-        abort(400)
-    if request.args.get("format") == "json":
-        return jsonify(rows)
-    shown, nav = paginate(rows)
-    return render_template("list.html", rows=shown, nav=nav, kind=kind, etype=etype, order=order,
-                           title=browse.TYPE_LABELS[etype][1])
-
-
 @bp.route("/recherche")
 def search():
     q = request.args.get("q", "")[:200]
@@ -336,30 +316,6 @@ def ask_page():
                         if understanding.intent else None} for c in understanding.candidates]
     return render_template("ask.html", question=question, u=understanding, result=result, examples=EXAMPLES,
                            form_link=form_link, sparql=sparql_text, candidates=candidate_links)
-
-
-@bp.route("/frise")
-def timeline():
-    shown, nav = paginate(browse.timeline_order(store()))
-    events = browse.timeline(store(), tuple(shown))
-    return render_template("timeline.html", svg=charts.timeline(events, local_path), events=events, nav=nav)
-
-
-@bp.route("/partenaires")
-def partners():
-    rows = browse.top_partners(store())
-    return render_template("partners.html", svg=charts.bars(rows, local_path, acronyms(store())), rows=rows)
-
-
-@bp.route("/matrice")
-def matrix():
-    return render_template("matrix.html", m=browse.matrix(store()))
-
-
-@bp.route("/reseau")
-def network():
-    data = browse.network(store())
-    return render_template("network.html", svg=charts.network(data, local_path, acronyms(store())), data=data)
 
 
 @bp.route("/fiche/<int:number>")
