@@ -75,7 +75,7 @@ class NamedQuery:
     lists: list[str] = field(default_factory=list)  # GROUP_CONCAT columns ("|"-separated), sorted and joined here
     sparse_labels: dict[str, str] = field(default_factory=dict)  # columns added after ``columns`` (with their French
     # header) only in an answer where some row gives them a value
-    varying_labels: dict[str, str] = field(default_factory=dict)  # columns shown (before the fiche) only in an answer
+    varying_labels: dict[str, str] = field(default_factory=dict)  # columns shown (first) only in an answer
     # where they take several values: the programme, once an answer spans several programmes
 
     @property
@@ -349,14 +349,15 @@ def run(query: NamedQuery, raw: dict[str, str], store: Store, limit: int | None 
 
 def _answer(query: NamedQuery, bindings: dict[str, Node], store: Store, limit: int | None) -> Result:
     result = None
-    if query.index == "search":
+    if query.index == "search" and "programme" not in bindings:  # the index knows no programmes
         from kg.search import search
 
         result = search(store, bindings["text"], limit=limit)
     if result is None:
         result = store.query(query.text, bindings, limit=limit)
     columns = query.columns + [c for c in query.sparse if any(row.get(c) is not None for row in result.rows)]
-    columns = _with_varying(columns, [c for c in query.varying if len({row.get(c) for row in result.rows} - {None}) > 1])
+    # first: the programme is the coarsest grouping of the rows (and the fiche queries are ordered by it)
+    columns = [c for c in query.varying if len({row.get(c) for row in result.rows} - {None}) > 1] + columns
     if PROGRAMME_COLUMN in query.columns + query.sparse + query.varying:
         # each row's programme, shown or not: a fiche number links to that programme's fiche (kg/tables.py)
         result.extra["programmes"] = [None if row.get(PROGRAMME_COLUMN) is None else str(row[PROGRAMME_COLUMN])
@@ -368,12 +369,6 @@ def _answer(query: NamedQuery, bindings: dict[str, Node], store: Store, limit: i
     result.extra["labels"] = {c: query.label(c) for c in columns}
     result.extra["show"] = dict(query.show)
     return result
-
-
-def _with_varying(columns: list[str], varying: list[str]) -> list[str]:
-    """The varying columns an answer shows, right before its fiche column (at the end when it has none)."""
-    at = next((i for i, c in enumerate(columns) if c in ("fiche", "fiches")), len(columns))
-    return columns[:at] + varying + columns[at:]
 
 
 def _listed(term: Node | None) -> Node | None:

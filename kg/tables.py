@@ -9,7 +9,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.codes import code_label
@@ -53,8 +53,9 @@ def _text_columns(result: Result) -> dict[str, str]:
     return chosen
 
 
-def _fiches(column: str, text: str) -> list[int]:
-    if column not in FICHE_COLUMNS:
+def _fiches(column: str, text: str, value: Node | None = None) -> list[int]:
+    """The fiche numbers a cell links to: a fiche, or a list of fiches (not a number of fiches, a typed count)."""
+    if column not in FICHE_COLUMNS or (column == "fiches" and isinstance(value, Literal) and value.datatype):
         return []
     parts = [p.strip() for p in text.split(",")]
     return [int(p) for p in parts] if parts and all(p.isdigit() for p in parts) else []
@@ -64,7 +65,7 @@ def _cell(column: str, value: Node | None, text_value: Node | None, programme: s
     shown = text_value if text_value is not None else value
     text = "" if shown is None else code_label(column, " ".join(str(shown).split()))
     iri = str(value) if isinstance(value, URIRef) else None
-    fiches = _fiches(column, text)
+    fiches = _fiches(column, text, value)
     return Cell(text=text, iri=iri, fiches=fiches, column=column, programme=programme if fiches else None)
 
 
