@@ -14,8 +14,8 @@ from kg.queries import load_queries, run
 from kg.store import Result, Store
 
 #: "what changed" words (folded); a fiche must be named too.
-CHANGE_WORDS = (r"nouveautes?|nouveau|nouvelles?|nouvel|quoi de (?:neuf|9)|change|changes|changee?s?|changements?|"
-                r"modifications?|modifiee?s?|evolue|evolutions?|differences?|what changed|what s new|changed|new in")
+CHANGE_WORDS = (r"nouveaut\w*|nouveau|nouvelles?|nouvel|quoi de (?:neuf|9)|chang\w*|modifi\w*|evolu\w*|"  # "neuf": 9 (text_to_num)
+                r"differences?|what s new|new in")
 #: Words left out of a fiche's topic ("la fiche foncier").
 CHANGE_STOP = STOP | set("""quelles quels quel quelle nouveautes nouveaute nouveau nouvelles nouvelle nouvel quoi neuf
 change changes changee changees changement changements modification modifications modifiee modifiees evolue
@@ -60,15 +60,15 @@ def find_programmes(folded: str, store: Store, period_too: bool = False) -> Prog
     """The programmes a (folded) question names; ``period_too``: a bare « en 2024 » is an events period, not this."""
     every = programmes_of(store)
     by_id = {" ".join(tokens(p["id"])): p for p in every}
-    named = re.search(r"(?:dans |du |de |pour |in |of )?(?:le |la |l |the )?(?:programmes?|programme d actions?|programm\w*) "
+    named = re.search(r"(?:dans |du |de |pour |in |of )?(?:le |la |l |the )?program\w*(?: d actions?)? "
                       r"(?:de |d |of )?(" + "|".join(sorted(map(re.escape, by_id), key=len, reverse=True) or ["(?!)"]) + r")\b",
                       folded)
     if named:
         p = by_id[named.group(1)]
         return Programmes([p["id"]], named.group(0), f"programme {p['id']}")
-    m = re.search(r"(?:dans |du |de |pour |in |of )?(?:le |la |les |l |the )?(?:programmes?|programm\w*) "
+    m = re.search(r"(?:dans |du |de |pour |in |of )?(?:le |la |les |l |the )?program\w* "
                   r"(?:de |d |of )?(\d{4})\b", folded)
-    unknown = None if m else re.search(r"(?:programmes?|programm\w*) (?!(?:en|in|de|du|d|pour|of|depuis|since) )"
+    unknown = None if m else re.search(r"program\w* (?!(?:en|in|de|du|d|pour|of|depuis|since) )"
                                        r"([a-z][a-z0-9]* \d{4})\b", folded)
     if unknown:  # « dans le programme rtc-2030 »: an identifier the graph does not have
         typed = unknown.group(1).replace(" ", "-")
