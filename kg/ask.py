@@ -295,7 +295,7 @@ def ask(question: str, store: Store, limit: int | None = 1000) -> tuple[Understa
         return understanding, None
     query = load_queries()[understanding.intent]
     if understanding.programmes:  # « en 2024 » with two programmes that year: one answer for each, then one table
-        result = merged([run(query, {**understanding.params, "programme": p}, store, limit=limit)
+        result = merged([(p, run(query, {**understanding.params, "programme": p}, store, limit=limit))
                          for p in understanding.programmes])
     else:
         result = run(query, understanding.params, store, limit=limit)

@@ -133,26 +133,22 @@ def _fiche_words(ident: str) -> str:
     return f"{programme} (fiche {number})"
 
 
-def merged(results: list[Result]) -> Result:
-    """The answers of one named query run for several programmes, as one answer: rows in programme order, the
-    programme (and draft) columns when any answer or the whole spans several programmes."""
-    programmes = [p for r in results for p in (r.extra.get("programmes") or [None] * len(r.rows))]
+def merged(answers: list[tuple[str, Result]]) -> Result:
+    """The answers of one named query run for several programmes (programme id, answer), as one answer: rows in
+    programme order, each row's programme kept, and shown first when the rows come from several programmes."""
     columns: list[str] = []
-    for r in results:
+    for _, r in answers:
         columns += [c for c in r.vars if c not in columns]
-    hidden = "programme_id" not in columns and len(set(programmes) - {None}) > 1
-    rows = []
-    for r in results:
-        for row, programme in zip(r.rows, r.extra.get("programmes") or [None] * len(r.rows)):
-            shown = {"programme_id": None if programme is None else Literal(programme)} if hidden else {}
-            rows.append({**{c: row.get(c) for c in columns}, **shown})
-    if hidden:
-        columns = ["programme_id", *columns]
-    head = results[0]
-    labels = {c: label for r in results for c, label in (r.extra.get("labels") or {}).items()}
-    labels.setdefault("programme_id", "Programme")
-    return Result(columns, rows, any(r.truncated for r in results),
-                  extra={**head.extra, "labels": {c: labels.get(c, c) for c in columns}, "programmes": programmes})
+    programmes = [programme for programme, r in answers for _ in r.rows]
+    shown = "programme_id" not in columns and len(set(programmes)) > 1
+    rows = [{**({"programme_id": Literal(programme)} if shown else {}), **{c: row.get(c) for c in columns}}
+            for programme, r in answers for row in r.rows]
+    labels = {"programme_id": "Programme"}
+    for _, r in answers:
+        labels.update(r.extra.get("labels") or {})
+    columns = ["programme_id", *columns] if shown else columns
+    return Result(columns, rows, any(r.truncated for _, r in answers),
+                  extra={**answers[0][1].extra, "labels": {c: labels.get(c, c) for c in columns}, "programmes": programmes})
 
 
 __all__ = ["CHANGE_WORDS", "Programmes", "changes_question", "find_programmes", "merged", "programmes_of"]

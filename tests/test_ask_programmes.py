@@ -163,3 +163,11 @@ def test_the_question_page_links_each_fiche_to_its_programme(three_built):
     body = client.get("/demander", query_string={"q": "quelles fiches impliquent l'ANCT en 2024 ?"}).get_data(as_text=True)
     assert '<td>rtc-2024</td><td><a href="/programme/rtc-2024/fiche/1">1</a></td>' in body
     assert '<td>rtes-2024</td><td><a href="/programme/rtes-2024/fiche/2">2</a></td>' in body
+
+
+def test_a_ranking_over_two_programmes_says_whose_rank(three):
+    understanding, result = ask("qui refere le plus de fiches en 2024 ?", three)
+    assert understanding.programmes == ["rtc-2024", "rtes-2024"] and result.vars[:3] == ["programme_id", "person", "name"]
+    assert [(str(r["programme_id"]), str(r["name"]), r["fiches"].toPython()) for r in result.rows][:4] == [
+        ("rtc-2024", "Joël Pradeau", 1), ("rtc-2024", "Maëlle Kerbrat", 1), ("rtc-2024", "Sabine Oudot", 1),
+        ("rtes-2024", "Patricia Andriot", 6)]
