@@ -97,7 +97,7 @@ def test_search_without_programme_still_finds_every_entity(three_store):
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_every_query_but_the_official_hierarchy_and_the_counts_takes_a_programme(name):
-    # the list of programmes itself, and three queries the README's « Interroger plusieurs programmes » explains
+    # the list of programmes itself, and three queries the README's « Interroger à travers les programmes » explains
     without = {"programmes", "territory-hierarchy", "entities", "territories"}
     assert ("programme" in {p.name for p in QUERIES[name].params}) == (name not in without)
 
