@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 from kg.ask_index import Span, family_of, find_axis, find_entities, index, tokens
 from kg.ask_places import place_question
-from kg.ask_programmes import CHANGE_WORDS, changes_question, find_programmes, merged
+from kg.ask_programmes import CHANGE_WORDS, Programmes, changes_question, find_programmes, merged
 from kg.ask_topics import MODES, as_typed, combination, count_answer, family, name, subjects, topic, two_entities
-from kg.ask_words import (COUNT_WORDS, EVENT_KINDS, EVENT_WORDS, EXAMPLES, IGNORE, PARTNER_WORDS, ROLE_WORDS,
-                          STOP, TEXT_WORDS, TYPE_NAMES, TYPE_WORDS)
+from kg.ask_words import (COUNT_WORDS, EVENT_KINDS, EVENT_STATUS_WORDS, EVENT_WORDS, EXAMPLES, IGNORE, PARTNER_WORDS,
+                          ROLE_WORDS, STOP, TEXT_WORDS, TYPE_NAMES, TYPE_WORDS)
 from kg.codes import de
 from kg.dates import MONTH_RE, MONTHS, MONTHS_EN, PROGRAMME_YEAR, find_period  # noqa: F401 - re-exported, moved to kg/dates.py
 from kg.queries import load_queries, run
@@ -40,6 +40,7 @@ class Understanding:
     answer: str = ""  # for a count, the number and the list ("3 fiches : 2, 4, 5"), set once answered
     fallback: bool = False  # a text search tried because nothing else fitted: no hit means "not understood"
     programmes: list[str] = field(default_factory=list)  # several programmes asked: the query runs for each
+    named: Programmes = field(default_factory=Programmes, repr=False)  # how the question named programmes
 
 
 def _digits(question: str) -> str:
@@ -56,7 +57,19 @@ def _digits(question: str) -> str:
 
 
 def understand(question: str, store: Store) -> Understanding:
-    """Match a sentence to one named query and its parameters; never to a different question silently."""
+    """Match a sentence to one named query and its parameters; never to a different question silently.
+
+    A bare year (« en 2023 », « depuis 2024 ») names programmes, unless the question is then about events or not
+    understood while the same year read as a period makes it an events question (« que s'est-il passé en 2023 ? »)."""
+    q = _understand(question, store, True)
+    if q.named.words and not q.named.explicit and (q.status != "ok" or q.intent == "events"):
+        as_period = _understand(question, store, False)
+        if as_period.status == "ok" and as_period.intent == "events":
+            return as_period
+    return q
+
+
+def _understand(question: str, store: Store, read_programmes: bool) -> Understanding:
     q = Understanding(question=question, status="unknown", suggestions=EXAMPLES[:6])
     if not question.strip():
         q.message = "Posez une question, par exemple : « Quelles fiches impliquent l'ANCT ? »"
@@ -69,7 +82,8 @@ def understand(question: str, store: Store) -> Understanding:
     # « en 2024 », « dans le programme rtc-2025 », « depuis 2023 »: programmes (in an events question, a bare
     # « en 2024 » stays its period); their words are then left out of the question
     chosen_programmes = find_programmes(folded, store, period_too=bool(
-        has(EVENT_WORDS) or any(has(p) for p, _ in EVENT_KINDS)))
+        has(EVENT_WORDS + "|" + EVENT_STATUS_WORDS) or any(has(p) for p, _ in EVENT_KINDS))) if read_programmes else Programmes()
+    q.named = chosen_programmes
     if chosen_programmes.message:
         q.message, q.suggestions = chosen_programmes.message, []
         return q

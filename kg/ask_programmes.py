@@ -43,6 +43,7 @@ class Programmes:
     words: str = ""
     said: str = ""  # "en 2024 (rtc-2024, rtes-2024)", for the explanation
     message: str = ""  # a year or id with no programme: the French answer
+    explicit: bool = False  # named with the word « programme » (a bare « en 2024 » may be an events period)
 
 
 def programmes_of(store: Store) -> list[dict[str, str]]:
@@ -65,14 +66,15 @@ def find_programmes(folded: str, store: Store, period_too: bool = False) -> Prog
                       folded)
     if named:
         p = by_id[named.group(1)]
-        return Programmes([p["id"]], named.group(0), f"programme {p['id']}")
+        return Programmes([p["id"]], named.group(0), f"programme {p['id']}", explicit=True)
     m = re.search(r"(?:dans |du |de |pour |in |of )?(?:le |la |les |l |the )?program\w* "
                   r"(?:de |d |of )?(\d{4})\b", folded)
     unknown = None if m else re.search(r"program\w* (?!(?:en|in|de|du|d|pour|of|depuis|since) )"
                                        r"([a-z][a-z0-9]* \d{4})\b", folded)
     if unknown:  # « dans le programme rtc-2030 »: an identifier the graph does not have
         typed = unknown.group(1).replace(" ", "-")
-        return Programmes([], unknown.group(0), typed, f"Programme inconnu « {typed} » ; programmes : {_listed(every)}.")
+        return Programmes([], unknown.group(0), typed, f"Programme inconnu « {typed} » ; programmes : {_listed(every)}.",
+                          explicit=True)
     since = None
     if not m:
         since = re.search(r"(?<![a-z])(?:depuis|since|a partir de|a compter de)(?: l an| l annee)? (\d{4})\b", folded)
@@ -83,10 +85,10 @@ def find_programmes(folded: str, store: Store, period_too: bool = False) -> Prog
         return Programmes()
     year = m.group(1)
     chosen = [p for p in every if (p["year"] >= year if since else p["year"] == year)]
-    said = f"{'depuis' if since else 'en'} {year}"
+    said, explicit = f"{'depuis' if since else 'en'} {year}", "program" in m.group(0)
     if not chosen:
-        return Programmes([], m.group(0), said, f"Aucun programme {said} ; programmes : {_listed(every)}.")
-    return Programmes([p["id"] for p in chosen], m.group(0), f"{said} ({', '.join(p['id'] for p in chosen)})")
+        return Programmes([], m.group(0), said, f"Aucun programme {said} ; programmes : {_listed(every)}.", explicit)
+    return Programmes([p["id"] for p in chosen], m.group(0), f"{said} ({', '.join(p['id'] for p in chosen)})", explicit=explicit)
 
 
 def changes_question(folded: str, store: Store, fiche: str | None, programmes: list[str]) -> tuple[dict[str, str], str] | str:

@@ -171,3 +171,19 @@ def test_a_ranking_over_two_programmes_says_whose_rank(three):
     assert [(str(r["programme_id"]), str(r["name"]), r["fiches"].toPython()) for r in result.rows][:4] == [
         ("rtc-2024", "Joël Pradeau", 1), ("rtc-2024", "Maëlle Kerbrat", 1), ("rtc-2024", "Sabine Oudot", 1),
         ("rtes-2024", "Patricia Andriot", 6)]
+
+
+@pytest.mark.parametrize("question,params", [
+    ("Qu'est-ce qui est prévu en 2024 ?", {"from": "2024-01-01", "to": "2024-12-31", "status": "prevu"}),
+    ("Que s'est-il passé en 2023 ?", {"from": "2023-01-01", "to": "2023-12-31", "status": "realise"}),
+    ("quelles fiches en 2024 ?", {"from": "2024-01-01", "to": "2024-12-31"}),
+])
+def test_a_bare_year_of_an_events_question_stays_a_period(embedded, question, params):
+    """« en 2023 » read as the programmes of 2023 had turned these into « Aucun programme » or a text search."""
+    understanding = understand(question, embedded)
+    assert (understanding.intent, understanding.params, understanding.programmes) == ("events", params, [])
+
+
+def test_a_topic_in_the_programmes_of_a_year(embedded):
+    understanding = understand("quelles fiches parlent de foncier en 2024 ?", embedded)
+    assert (understanding.intent, understanding.params) == ("fiches-by-text", {"text": "foncier", "programme": "rtes-2024"})
