@@ -14,8 +14,8 @@ from kg.queries import load_queries, run
 from kg.store import Result, Store
 
 #: "what changed" words (folded); a fiche must be named too.
-CHANGE_WORDS = (r"nouveaut\w*|nouveau|nouvelles?|nouvel|quoi de (?:neuf|9)|chang\w*|modifi\w*|evolu\w*|"  # "neuf": 9 (text_to_num)
-                r"differences?|what s new|new in")
+CHANGE_WORDS = (r"nouveaut\w*|nouveau|nouvelles?|nouvel|quoi de (?:neuf|9)|chang\w*|modifi\w*|evolu\w*|"
+                r"differences?|what s new|new in")  # « quoi de neuf » reads « quoi de 9 » once numbers are digits
 #: Words left out of a fiche's topic ("la fiche foncier").
 CHANGE_STOP = STOP | set("""quelles quels quel quelle nouveautes nouveaute nouveau nouvelles nouvelle nouvel quoi neuf
 change changes changee changees changement changements modification modifications modifiee modifiees evolue
@@ -59,6 +59,8 @@ def _listed(programmes: list[dict[str, str]]) -> str:
 
 def find_programmes(folded: str, store: Store, period_too: bool = False) -> Programmes:
     """The programmes a (folded) question names; ``period_too``: a bare « en 2024 » is an events period, not this."""
+    if not re.search(r"\d{4}|program", folded):  # most questions: no store asked
+        return Programmes()
     every = programmes_of(store)
     by_id = {" ".join(tokens(p["id"])): p for p in every}
     named = re.search(r"(?:dans |du |de |pour |in |of )?(?:le |la |l |the )?program\w*(?: d actions?)? "
@@ -88,10 +90,12 @@ def find_programmes(folded: str, store: Store, period_too: bool = False) -> Prog
     said, explicit = f"{'depuis' if since else 'en'} {year}", "program" in m.group(0)
     if not chosen:
         return Programmes([], m.group(0), said, f"Aucun programme {said} ; programmes : {_listed(every)}.", explicit)
-    return Programmes([p["id"] for p in chosen], m.group(0), f"{said} ({', '.join(p['id'] for p in chosen)})", explicit=explicit)
+    return Programmes([p["id"] for p in chosen], m.group(0), f"{said} ({', '.join(p['id'] for p in chosen)})",
+                      explicit=explicit)
 
 
-def changes_question(folded: str, store: Store, fiche: str | None, programmes: list[str]) -> tuple[dict[str, str], str] | str:
+def changes_question(folded: str, store: Store, fiche: str | None,
+                     programmes: list[str]) -> tuple[dict[str, str], str] | str:
     """« qu'est-ce qui a changé dans la fiche 7 ? » -> (fiche-changes parameters, explanation), or a French message
     when no fiche fits or when the fiche has no counterpart in another programme."""
     rows = [{k: None if v is None else str(v) for k, v in r.items()} for r in store.query(FICHES).rows]
