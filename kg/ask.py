@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from kg.ask_index import Span, family_of, find_axis, find_entities, index, tokens
 from kg.ask_places import place_question
+from kg.ask_programmes import CHANGE_WORDS, Programmes, changes_question, find_programmes, merged
 from kg.ask_topics import MODES, as_typed, combination, count_answer, family, name, subjects, topic, two_entities
-from kg.ask_words import (COUNT_WORDS, EVENT_KINDS, EVENT_WORDS, EXAMPLES, IGNORE, PARTNER_WORDS, ROLE_WORDS,
-                          STOP, TEXT_WORDS, TYPE_NAMES, TYPE_WORDS)
+from kg.ask_words import (COUNT_WORDS, EVENT_KINDS, EVENT_STATUS_WORDS, EVENT_WORDS, EXAMPLES, IGNORE, PARTNER_WORDS,
+                          ROLE_WORDS, STOP, TEXT_WORDS, TYPE_NAMES, TYPE_WORDS)
 from kg.codes import de
 from kg.dates import MONTH_RE, MONTHS, MONTHS_EN, PROGRAMME_YEAR, find_period  # noqa: F401 - re-exported, moved to kg/dates.py
 from kg.queries import load_queries, run
@@ -38,6 +39,8 @@ class Understanding:
     count: str | None = None  # "combien de …": what to count ("fiches" or the query's own rows)
     answer: str = ""  # for a count, the number and the list ("3 fiches : 2, 4, 5"), set once answered
     fallback: bool = False  # a text search tried because nothing else fitted: no hit means "not understood"
+    programmes: list[str] = field(default_factory=list)  # several programmes asked: the query runs for each
+    named: Programmes = field(default_factory=Programmes, repr=False)  # how the question named programmes
 
 
 def _digits(question: str) -> str:
@@ -54,7 +57,19 @@ def _digits(question: str) -> str:
 
 
 def understand(question: str, store: Store) -> Understanding:
-    """Match a sentence to one named query and its parameters; never to a different question silently."""
+    """Match a sentence to one named query and its parameters; never to a different question silently.
+
+    A bare year (« en 2023 », « depuis 2024 ») names programmes, unless the question is then about events or not
+    understood while the same year read as a period makes it an events question (« que s'est-il passé en 2023 ? »)."""
+    q = _understand(question, store, True)
+    if q.named.words and not q.named.explicit and (q.status != "ok" or q.intent == "events"):
+        as_period = _understand(question, store, False)
+        if as_period.status == "ok" and as_period.intent == "events":
+            return as_period
+    return q
+
+
+def _understand(question: str, store: Store, read_programmes: bool) -> Understanding:
     q = Understanding(question=question, status="unknown", suggestions=EXAMPLES[:6])
     if not question.strip():
         q.message = "Posez une question, par exemple : « Quelles fiches impliquent l'ANCT ? »"
@@ -64,6 +79,16 @@ def understand(question: str, store: Store) -> Understanding:
     asked = question[:chosen.start()] if chosen and question[:chosen.start()].strip() else question
     folded = " " + re.sub(r"[^\w+]+", " ", fold_key(_digits(asked)).replace("'", " ")).strip() + " "
     has = lambda pattern: re.search(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])", folded) is not None  # noqa: E731
+    # « en 2024 », « dans le programme rtc-2025 », « depuis 2023 »: programmes (in an events question, a bare
+    # « en 2024 » stays its period); their words are then left out of the question
+    chosen_programmes = find_programmes(folded, store, period_too=bool(
+        has(EVENT_WORDS + "|" + EVENT_STATUS_WORDS) or any(has(p) for p, _ in EVENT_KINDS))) if read_programmes else Programmes()
+    q.named = chosen_programmes
+    if chosen_programmes.message:
+        q.message, q.suggestions = chosen_programmes.message, []
+        return q
+    if chosen_programmes.words:
+        folded = " " + " ".join(folded.replace(chosen_programmes.words, " ").split()) + " "
     fiche = re.search(r"(?:fiche|sheet|fiche action)s?(?: action)? (?:n |no |numero |number |#)?(\d{1,3})\b", folded)
     start, end, period_words = find_period(folded)
     kind = next((code for pattern, code in EVENT_KINDS if has(pattern)), None)
@@ -97,17 +122,30 @@ def understand(question: str, store: Store) -> Understanding:
 
     def done(intent: str, params: dict[str, str], explanation: str) -> Understanding:
         q.status, q.intent, q.params, q.explanation = "ok", intent, params, explanation
+        ids = chosen_programmes.ids
+        if ids and "programme" not in params:
+            if any(p.name == "programme" for p in load_queries()[intent].params):
+                q.params, q.programmes = ({**params, "programme": ids[0]}, []) if len(ids) == 1 else (params, ids)
+                q.explanation += f" — {chosen_programmes.said}"
+            else:
+                q.explanation += " — sur tous les programmes (cette question ne se filtre pas par programme)"
         if counting:
             q.count = "fiches" if has(r"(?:combien|nombre) (?:de|d) fiches|how many (?:action )?sheets") else "rows"
             q.explanation += " — avec leur nombre"
         return q
 
+    if has(CHANGE_WORDS) and (fiche or re.search(r" (?:la|le|the|cette) (?:fiche|sheet) ", folded)):
+        found = changes_question(folded, store, fiche.group(1) if fiche else None, chosen_programmes.ids)
+        if isinstance(found, str):
+            q.message, q.suggestions = found, []
+            return q
+        return done("fiche-changes", *found)
     if has(TEXT_WORDS) and topic(folded, question):
         words = topic(folded, question)
         return done("fiches-by-text", {"text": words},
                     f"Fiches dont le texte parle de « {as_typed(asked, words)} » (titres et éléments des fiches)")
     if has(r"axe|axis"):
-        axis, options = find_axis(folded, store)
+        axis, options = find_axis(folded, store, chosen_programmes.ids)
         label_words = set(axis["key"].split()) if axis else set()
         others = [s for s in spans if not set(tokens(folded)[s.start:s.end]) <= label_words | STOP]
         if axis and others:  # "les fiches de l'axe 2 qui impliquent l'ANCT": not a question the box can ask yet
@@ -136,6 +174,10 @@ def understand(question: str, store: Store) -> Understanding:
         return done("top-referents", {"role": role}, f"Qui réfère le plus de fiches (rôle : {names[role]})")
     if fiche and has(ROLE_WORDS + r"|qui|who|refers?"):
         return done("referents", {"fiche": fiche.group(1)}, f"Référents et contributeurs de la fiche {fiche.group(1)}")
+    if not fiche and not spans and has(r"referents?|referentes?|referent e s") and has(r"qui|who|quels?|quelles?|liste|list"):
+        role = "referent-equipe" if has(r"equipe|team") else "referent-ca"
+        return done("top-referents", {"role": role}, f"Les {'référents équipe' if role == 'referent-equipe' else 'référents CA'} "
+                    "et leur nombre de fiches")
     eventish = kind or has(EVENT_WORDS) or (start or end) and not spans
     if eventish and not spans:
         params: dict[str, str] = {}
@@ -266,7 +308,11 @@ def ask(question: str, store: Store, limit: int | None = 1000) -> tuple[Understa
     if understanding.status != "ok":
         return understanding, None
     query = load_queries()[understanding.intent]
-    result = run(query, understanding.params, store, limit=limit)
+    if understanding.programmes:  # « en 2024 » with two programmes that year: one answer for each, then one table
+        result = merged([(p, run(query, {**understanding.params, "programme": p}, store, limit=limit))
+                         for p in understanding.programmes])
+    else:
+        result = run(query, understanding.params, store, limit=limit)
     if understanding.fallback and not result.rows:
         words = as_typed(question, understanding.params["text"])
         understanding.status, understanding.intent, understanding.params = "unknown", None, {}

@@ -177,10 +177,11 @@ def same_subject(entity: dict[str, str], span_key: str, store: Store) -> list[di
     return found
 
 
-def find_axis(folded: str, store: Store) -> tuple[dict[str, str] | None, list[dict[str, str]]]:
-    """The axis a question names by number ("axe 3") or by words of its label ("l'axe formation"):
-    (the axis, []) or (None, the axes it may be)."""
-    axes = index(store)["axes"]
+def find_axis(folded: str, store: Store, programmes: list[str] | None = None
+              ) -> tuple[dict[str, str] | None, list[dict[str, str]]]:
+    """The axis a question names by number ("axe 3") or by words of its label ("l'axe formation"), among the axes
+    of the programmes asked (all when none): (the axis, []) or (None, the axes it may be)."""
+    axes = [a for a in index(store)["axes"] if not programmes or any(f"/programme/{p}/" in a["iri"] for p in programmes)]
     m = re.search(r"(?:axe|axis)s? (?:n |no |numero |number )?(\d{1,2})\b", folded)
     if m:
         hit = [a for a in axes if a["number"] == m.group(1)]

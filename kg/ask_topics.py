@@ -114,12 +114,17 @@ def count_answer(intent: str, result: Result, counted: str | None = None) -> str
     if counted == "fiches" and "fiche" in result.vars:
         column, one, many = "fiche", "fiche", "fiches"
     values: list[Any] = []
-    for row in result.rows:
+    programmes = result.extra.get("programmes") or [None] * len(result.rows)
+    for row, programme in zip(result.rows, programmes):
         value = row.get(column)
-        if value is not None and value not in values:
-            values.append(value)
+        if value is not None and (programme, value) not in values:  # fiche 1 of two programmes: two fiches
+            values.append((programme, value))
     n = len(values)
     text = f"{n} {one if n == 1 else many}"
     if column == "fiche" and values:
-        text += " : " + ", ".join(str(v) for v in sorted(values, key=lambda v: int(str(v))))
+        by_programme: dict[Any, list[int]] = {}
+        for programme, value in values:
+            by_programme.setdefault(programme, []).append(int(str(value)))
+        lists = {p: ", ".join(map(str, sorted(numbers))) for p, numbers in by_programme.items()}
+        text += " : " + (" ; ".join(f"{p} : {lists[p]}" for p in sorted(lists)) if len(lists) > 1 else next(iter(lists.values())))
     return text + (" (au moins : la réponse est tronquée)" if result.truncated else "")

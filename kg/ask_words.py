@@ -25,6 +25,8 @@ EVENT_KINDS = [
     (r"interventions?", "intervention"), (r"assemblees? generales?", "assemblee-generale"),
 ]
 EVENT_WORDS = r"evenements?|events?|manifestations?|rendez vous|dates?|agenda|calendrier"
+#: What happened or is planned: with them, « en 2024 » is a period of events, not the programmes of 2024.
+EVENT_STATUS_WORDS = r"prevus?|prevues?|a venir|realises?|realisees?|passes?|passees?|eu lieu|planned|upcoming|held"
 ROLE_WORDS = r"referents?|referentes?|role|roles|pilote|pilotes|porte|portent|responsables?|contribu\w*|anime|refere"
 COUNT_WORDS = r"combien|how many|(?<!grand )nombre (?:de|d)|number of|count"
 PARTNER_WORDS = r"partenaires?|partners?|organisations?|organismes?|structures?|acteurs?|organizations?"

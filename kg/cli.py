@@ -195,7 +195,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if understanding.answer:
             print(f"Réponse : {understanding.answer}")
         params = " ".join(f"--param {k}={v}" for k, v in understanding.params.items())
-        print(f"(kg query {understanding.intent} {params})".replace("  ", " ") + "\n")
+        runs = [f"{params} --param programme={p}" for p in understanding.programmes] or [params]  # one per programme
+        print("(" + " ; ".join(f"kg query {understanding.intent} {r}".replace("  ", " ").strip() for r in runs) + ")\n")
     print(render(result, args.format))
     if args.sparql:
         print("\n" + load_queries()[understanding.intent].text)

@@ -27,6 +27,7 @@ from kg.terms import TermError, check_iri
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
 PARAM_TYPES = ("entity", "integer", "date", "enum", "string", "search", "iri", "programme")
 ENTITY_TYPES = ("organisation", "personne", "loi", "outil", "territoire", "publication", "evenement")
+PROGRAMME_COLUMN = "programme_id"  # a fiche-bearing answer's programme (its identifier, e.g. rtes-2024)
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -74,6 +75,12 @@ class NamedQuery:
     lists: list[str] = field(default_factory=list)  # GROUP_CONCAT columns ("|"-separated), sorted and joined here
     sparse_labels: dict[str, str] = field(default_factory=dict)  # columns added after ``columns`` (with their French
     # header) only in an answer where some row gives them a value
+    varying_labels: dict[str, str] = field(default_factory=dict)  # columns shown (first) only in an answer
+    # where they take several values: the programme, once an answer spans several programmes
+
+    @property
+    def varying(self) -> list[str]:
+        return list(self.varying_labels)
 
     @property
     def sparse(self) -> list[str]:
@@ -81,7 +88,7 @@ class NamedQuery:
 
     def label(self, column: str) -> str:
         """The French header of a column; its name when the header gives none."""
-        return self.labels.get(column) or self.sparse_labels.get(column) or column
+        return self.labels.get(column) or self.sparse_labels.get(column) or self.varying_labels.get(column) or column
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -115,6 +122,9 @@ def parse_query_file(path: Path) -> NamedQuery:
     if not isinstance(sparse_labels, dict):
         raise QueryError(f"{path.name}: « sparse » doit être une table colonne: en-tête")
     sparse = [str(c) for c in sparse_labels]
+    varying_labels = meta.get("varying") or {}  # column -> French header
+    if not isinstance(varying_labels, dict) or set(map(str, varying_labels)) & set(columns + sparse):
+        raise QueryError(f"{path.name}: « varying » doit être une table colonne: en-tête, hors de « columns » et « sparse »")
     extras = {key: meta.get(key) or {} for key in ("labels", "show")}
     for key, mapping in extras.items():
         if not isinstance(mapping, dict):
@@ -131,6 +141,7 @@ def parse_query_file(path: Path) -> NamedQuery:
                       params, columns, text, path, meta.get("index"),
                       labels={str(k): str(v) for k, v in {**extras["labels"], **sparse_labels}.items() if k in columns},
                       sparse_labels={str(k): str(v) for k, v in sparse_labels.items()},
+                      varying_labels={str(k): str(v) for k, v in varying_labels.items()},
                       show={str(k): str(v) for k, v in extras["show"].items()}, lists=lists)
 
 
@@ -338,13 +349,19 @@ def run(query: NamedQuery, raw: dict[str, str], store: Store, limit: int | None 
 
 def _answer(query: NamedQuery, bindings: dict[str, Node], store: Store, limit: int | None) -> Result:
     result = None
-    if query.index == "search":
+    if query.index == "search" and "programme" not in bindings:  # the index knows no programmes
         from kg.search import search
 
         result = search(store, bindings["text"], limit=limit)
     if result is None:
         result = store.query(query.text, bindings, limit=limit)
     columns = query.columns + [c for c in query.sparse if any(row.get(c) is not None for row in result.rows)]
+    # first: the programme is the coarsest grouping of the rows (and the fiche queries are ordered by it)
+    columns = [c for c in query.varying if len({row.get(c) for row in result.rows} - {None}) > 1] + columns
+    if PROGRAMME_COLUMN in query.columns + query.sparse + query.varying:
+        # each row's programme, shown or not: a fiche number links to that programme's fiche (kg/tables.py)
+        result.extra["programmes"] = [None if row.get(PROGRAMME_COLUMN) is None else str(row[PROGRAMME_COLUMN])
+                                      for row in result.rows]
     result.rows = [{c: _listed(row.get(c)) if c in query.lists else row.get(c) for c in columns}
                    for row in result.rows]
     result.vars = columns

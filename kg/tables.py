@@ -9,7 +9,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.codes import code_label
@@ -26,6 +26,11 @@ class Cell:
     iri: str | None = None  # the entity the text names: a link on the page
     fiches: list[int] = field(default_factory=list)  # fiche numbers: each a link on the page
     column: str = ""
+    programme: str | None = None  # the programme of those fiches (an answer's row may span several programmes)
+
+    def fiche_href(self, number: int) -> str:
+        """The page of one of the cell's fiches: in its own programme when the answer says which."""
+        return f"/programme/{self.programme}/fiche/{number}" if self.programme else f"/fiche/{number}"
 
 
 @dataclass
@@ -48,18 +53,20 @@ def _text_columns(result: Result) -> dict[str, str]:
     return chosen
 
 
-def _fiches(column: str, text: str) -> list[int]:
-    if column not in FICHE_COLUMNS:
+def _fiches(column: str, text: str, value: Node | None = None) -> list[int]:
+    """The fiche numbers a cell links to: a fiche, or a list of fiches (not a number of fiches, a typed count)."""
+    if column not in FICHE_COLUMNS or (column == "fiches" and isinstance(value, Literal) and value.datatype):
         return []
     parts = [p.strip() for p in text.split(",")]
     return [int(p) for p in parts] if parts and all(p.isdigit() for p in parts) else []
 
 
-def _cell(column: str, value: Node | None, text_value: Node | None) -> Cell:
+def _cell(column: str, value: Node | None, text_value: Node | None, programme: str | None = None) -> Cell:
     shown = text_value if text_value is not None else value
     text = "" if shown is None else code_label(column, " ".join(str(shown).split()))
     iri = str(value) if isinstance(value, URIRef) else None
-    return Cell(text=text, iri=iri, fiches=_fiches(column, text), column=column)
+    fiches = _fiches(column, text, value)
+    return Cell(text=text, iri=iri, fiches=fiches, column=column, programme=programme if fiches else None)
 
 
 def layout(result: Result) -> Table:
@@ -67,8 +74,10 @@ def layout(result: Result) -> Table:
     labels = result.extra.get("labels") or {}
     text_of = _text_columns(result)
     columns = [c for c in result.vars if c not in set(text_of.values())]
-    rows = [[_cell(c, row.get(c), row.get(text_of[c]) if c in text_of else None) for c in columns]
-            for row in result.rows]
+    programmes = list(result.extra.get("programmes") or [])  # each row's programme (kg/queries.py)
+    programmes += [None] * (len(result.rows) - len(programmes))
+    rows = [[_cell(c, row.get(c), row.get(text_of[c]) if c in text_of else None, programme) for c in columns]
+            for row, programme in zip(result.rows, programmes)]
     return Table(columns, [labels.get(c) or c for c in columns], rows)
 
 

@@ -130,7 +130,9 @@ def test_an_event_is_listed_once_with_all_its_fiches(store):
 
 def test_event_fiches_are_links_on_the_page(client):
     body = text(client.get("/queries/events?envoyer=1"))
-    several = re.search(r'<td><a href="/fiche/(\d+)">\1</a>, <a href="/fiche/(\d+)">\2</a>', body)
+    # each to its own programme's fiche (the canonical page /fiche/N redirects to)
+    several = re.search(r'<td><a href="/programme/rtes-2024/fiche/(\d+)">\1</a>, '
+                        r'<a href="/programme/rtes-2024/fiche/(\d+)">\2</a>', body)
     assert several, "an event with several fiches shows each as a link"
     assert "<th scope=\"col\">Fiches</th>" in body and ">prevu<" not in body and ">prévu<" in body
 
@@ -172,7 +174,7 @@ def test_question_box_answer_has_french_headers(client):
     body = text(client.get("/demander", query_string={"q": "Quelles fiches impliquent l'ANCT ?"}))
     head = re.search(r'<table class="results">\s*<thead>(.*?)</thead>', body).group(1)
     assert re.findall(r">([^<]+)</th>", head) == ["Fiche", "Titre", "Citation"]  # each quote carries its lines
-    assert '<a href="/fiche/4">4</a>' in body
+    assert '<a href="/programme/rtes-2024/fiche/4">4</a>' in body
     assert re.search(r'<q>Interventions ponctuelles et lien ANCT.</q> <a class="lines"[^>]*>l. 190</a>', body)
     assert re.search(r'<q>Séminaire national[^<]*</q> <a class="lines"[^>]*>l. 258–266</a>', body)
 
