@@ -17,6 +17,8 @@ from kg.query_worker import HEADER, answer
 from kg.store import OxigraphStore, Result, StoreError, _json_term
 
 ROOT = Path(__file__).resolve().parent.parent
+HEAVY_MS = 20.0  # an answer slower than this may have left its worker large: its size is checked
+WORKER_RSS_MB = 64  # a worker larger than this after a heavy answer is replaced by a fresh one (≈ 35 MB)
 
 
 class QueryTimeout(StoreError):
@@ -92,6 +94,13 @@ class _Worker:
             if not size:
                 return b""
 
+    def rss_mb(self) -> float:
+        try:
+            with open(f"/proc/{self.process.pid}/statm", "rb") as statm:
+                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
     def kill(self) -> None:
         self._stop()
 
@@ -106,9 +115,12 @@ def _stop(process: subprocess.Popen) -> None:
 class QueryPool:
     """A few worker processes; each query borrows one, and a runaway query costs only that worker."""
 
-    def __init__(self, workers: int = 2, timeout: float = 5.0):
+    def __init__(self, workers: int = 2, timeout: float = 5.0, heavy_ms: float = HEAVY_MS,
+                 retire_mb: float = WORKER_RSS_MB):
         self.size = workers
         self.timeout = timeout
+        self.heavy_ms = heavy_ms
+        self.retire_mb = retire_mb
         self._idle: list[_Worker] = []
         self._started = 0
         self._lock = threading.Condition()
@@ -141,15 +153,20 @@ class QueryPool:
         ``as_json``: the SPARQL JSON document (bytes) of a SELECT or ASK instead of a Result."""
         timeout = self.timeout if timeout is None else timeout
         worker = self._borrow()
+        retired = False
         try:
             start = time.monotonic()
             worker.send(json.dumps({"path": path, "limit": limit}).encode("utf-8") + b"\n" + query.encode("utf-8"))
             reply = worker.receive(start + timeout)
             if reply is None:
                 worker.kill()
-                worker = None
+                worker, retired = None, True
                 raise QueryTimeout(f"la requête a dépassé la limite de {timeout:g} s et a été arrêtée")
             kind, body = reply[:1], reply[1:]
+            if (time.monotonic() - start) * 1000 >= self.heavy_ms and worker.rss_mb() > self.retire_mb:
+                worker.kill()
+                worker = None
+                retired = True
             if kind == b"E":
                 raise StoreError(body.decode("utf-8", "replace"))
             if as_json and kind == b"J":
@@ -164,6 +181,24 @@ class QueryPool:
             raise StoreError("l'exécuteur de requêtes s'est arrêté ; réessayez") from None
         finally:
             self._give_back(worker)
+            if retired:
+                self._replace()
+
+    def _replace(self) -> None:
+        """A fresh worker in place of one that a large answer left large (the allocator and Oxigraph keep what it
+        took; a new process gives it all back), started in the background so that nobody waits for it."""
+        def replace() -> None:
+            with self._lock:
+                if self._started >= self.size:
+                    return
+                self._started += 1
+            try:
+                fresh = _Worker()
+            except OSError:
+                fresh = None
+            self._give_back(fresh)
+
+        threading.Thread(target=replace, name="kg-query-worker", daemon=True).start()
 
     def close(self) -> None:
         with self._lock:
