@@ -162,3 +162,9 @@ def test_a_worker_left_large_is_replaced_and_the_pool_still_answers(built):
         assert len(graph) > 0
     finally:
         pool.close()
+
+
+def test_the_server_can_limit_its_malloc_arenas():
+    out = subprocess.run([sys.executable, "-c", "from kg.memory import limit_arenas; print(limit_arenas())"],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
