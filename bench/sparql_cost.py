@@ -120,7 +120,7 @@ def layers(dist: Path, runs: int) -> int:
                    check=True, capture_output=True)
     ports = [free_port() for _ in range(4)]
     names = ["Oxigraph nu (requête comprise)", "waitress, réponse constante", "waitress + exécuteur (sans Flask)",
-             "kg serve /sparql (chemin court)"]
+             "kg serve /sparql (chemin court)", "kg serve /sparql par Flask (format=json)"]
     commands = [[oxigraph, "serve-read-only", "--location", str(folder), "--bind", f"127.0.0.1:{ports[0]}"],
                 [sys.executable, "-m", "bench.sparql_cost", "--dist", str(dist), "--floor", "constant", str(ports[1])],
                 [sys.executable, "-m", "bench.sparql_cost", "--dist", str(dist), "--floor", "exécuteur", str(ports[2])],
@@ -129,11 +129,11 @@ def layers(dist: Path, runs: int) -> int:
                for c in commands]
     try:
         query = urllib.parse.urlencode({"query": QUERY})
-        paths = [f"/query?{query}", "/", "/", f"/sparql?{query}"]
+        paths = [f"/query?{query}", "/", "/", f"/sparql?{query}", f"/sparql?{query}&format=json"]
         for port, path in zip(ports, paths):
             wait_http(port, path)
-        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=60) for port in ports]
-        times: list[list[float]] = [[] for _ in ports]
+        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=60) for port in ports + ports[-1:]]
+        times: list[list[float]] = [[] for _ in paths]
         for turn in range(runs + 20):
             for side, (conn, path) in enumerate(zip(connections, paths)):
                 start = time.perf_counter()
