@@ -129,8 +129,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from waitress import serve
 
+    from kg.memory import limit_arenas
     from web import create_app
 
+    limit_arenas()  # before the warm-up's and waitress's threads exist
     app = create_app({"DIST": args.dist, "STORE": args.store, "DATA": args.data})
     app.extensions["kg_store"].get()  # fail now, with a clear message, if nothing is built
     print(f"Graphe servi sur http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", flush=True)

@@ -12,11 +12,14 @@ import ctypes.util
 import threading
 import time
 
-_TRIM = None
+_TRIM = _MALLOPT = None
 try:
-    _TRIM = getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), "malloc_trim", None)
+    _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    _TRIM = getattr(_LIBC, "malloc_trim", None)
+    _MALLOPT = getattr(_LIBC, "mallopt", None)
 except OSError:  # pragma: no cover - not glibc
-    _TRIM = None
+    _TRIM = _MALLOPT = None
+M_ARENA_MAX = -8  # glibc's mallopt parameter
 _LOCK = threading.Lock()
 _LAST = [0.0]
 _RUNNING = [False]
@@ -44,6 +47,13 @@ def release_free_memory(elapsed_ms: float | None = None, wait: bool = True) -> b
     return True
 
 
+def limit_arenas(arenas: int = 2) -> bool:
+    """At most ``arenas`` malloc arenas for this process (glibc gives each thread its own, up to 8 per core): a
+    threaded server's freed memory then stays in fewer places, where a trim finds it (measured at ×100 after the
+    bench's session: 300 → 264 MB for the server process). Call it before threads start; True when applied."""
+    return bool(_MALLOPT is not None and _MALLOPT(M_ARENA_MAX, arenas))
+
+
 def _trim() -> None:
     try:
         _TRIM(0)
@@ -52,4 +62,4 @@ def _trim() -> None:
             _RUNNING[0] = False
 
 
-__all__ = ["release_free_memory"]
+__all__ = ["limit_arenas", "release_free_memory"]

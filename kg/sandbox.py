@@ -1,18 +1,24 @@
-"""Queries from the public run in worker processes that are killed when they overrun their time limit."""
+"""Queries from the public run in worker processes (kg/query_worker.py) that are killed when they overrun
+their time limit."""
 
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
-import pickle
+import os
+import select
+import subprocess
+import sys
 import threading
 import time
-from multiprocessing.connection import Connection
+import weakref
+from pathlib import Path
 
-import pyoxigraph as ox
+from kg.query_worker import HEADER, answer
+from kg.store import OxigraphStore, Result, StoreError, _json_term
 
-from kg.memory import release_free_memory
-from kg.store import OxigraphStore, Result, StoreError, capped, query_form
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY_MS = 20.0  # an answer slower than this may have left its worker large: its size is checked
+WORKER_RSS_MB = 64  # a worker larger than this after a heavy answer is replaced by a fresh one (≈ 35 MB)
 
 
 class QueryTimeout(StoreError):
@@ -21,92 +27,100 @@ class QueryTimeout(StoreError):
 
 def json_answer(store: OxigraphStore, query: str, limit: int | None) -> bytes:
     """A SELECT or ASK answer as SPARQL 1.1 Query Results JSON, written straight from Oxigraph's terms (no rdflib
-    term per value, no pickled Result: most of the fixed cost of a small query through /sparql); the same
-    document as kg.formats.to_json, ``"truncated": true`` past ``limit`` rows."""
-    form = query_form(query)
-    try:
-        answer = store.raw.query(query)
-        if form == "ASK":
-            return json.dumps({"head": {}, "boolean": bool(answer)}).encode("utf-8")
-        if form != "SELECT":
-            raise StoreError(f"réponse JSON de résultats impossible pour un {form}")
-        names = [v.value for v in answer.variables]
-        rows, truncated = capped(answer, limit, lambda solution: {
-            name: _term_json(term) for name, term in zip(names, solution) if term is not None})
-        del answer
-    except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
-        raise StoreError(f"la requête a échoué : {exc}") from None
-    doc: dict = {"head": {"vars": names}, "results": {"bindings": rows}}
-    if truncated:
-        doc["truncated"] = True
-    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    term per value: most of the fixed cost of a small query through /sparql); the same document as
+    kg.formats.to_json, ``"truncated": true`` past ``limit`` rows."""
+    kind, body = answer(store.raw, query, limit)
+    if kind != b"J":
+        raise StoreError("réponse JSON de résultats impossible pour un CONSTRUCT ou un DESCRIBE")
+    return body
 
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+def to_result(kind: bytes, body: bytes) -> Result:
+    """The worker's answer as a Result of rdflib terms (for the formats other than SPARQL JSON)."""
+    doc = json.loads(body)
+    if kind == b"G":
+        from rdflib import Graph
 
-
-def _term_json(term) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return {"type": "literal", "value": term.value, "xml:lang": term.language}
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return {"type": "literal", "value": term.value}
-        return {"type": "literal", "value": term.value, "datatype": datatype}
-    raise StoreError(f"terme RDF non pris en charge : {term!r}")
-
-
-def _worker(conn: Connection) -> None:
-    stores: dict[str, OxigraphStore] = {}
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        path, query, limit, as_json = job
-        try:
-            if path not in stores:
-                stores.clear()  # a new build: let the old one go
-                stores[path] = OxigraphStore(path, read_only=True)
-            started = time.perf_counter()
-            if as_json:
-                conn.send_bytes(b"J" + json_answer(stores[path], query, limit))
-                release_free_memory((time.perf_counter() - started) * 1000)
-                continue
-            result = stores[path].query(query, limit=limit)
-            conn.send(("ok", result))
-            del result
-            release_free_memory((time.perf_counter() - started) * 1000)
-        except StoreError as exc:
-            conn.send(("error", str(exc)))
-        except Exception as exc:  # noqa: BLE001 - the worker must answer whatever happens
-            conn.send(("error", f"erreur inattendue : {exc}"))
+        graph = Graph()
+        for triple in doc["triples"]:
+            graph.add(tuple(_json_term(t) for t in triple))
+        return Result([], [], truncated=doc["truncated"], graph=graph)
+    if "boolean" in doc:
+        return Result([], [], boolean=doc["boolean"])
+    names = doc["head"]["vars"]
+    rows = [{name: _json_term(b.get(name)) for name in names} for b in doc["results"]["bindings"]]
+    return Result(names, rows, truncated=doc.get("truncated", False))
 
 
 class _Worker:
-    def __init__(self, context) -> None:
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child,), daemon=True)
-        self.process.start()
-        child.close()
+    """``python -m kg.query_worker`` with its two pipes; ``poll`` waits on its answers."""
+
+    def __init__(self) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        self.process = subprocess.Popen([sys.executable, "-m", "kg.query_worker"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, bufsize=0, env=env, cwd=ROOT)
+        self.send_fd = self.process.stdin.fileno()
+        self.recv_fd = self.process.stdout.fileno()
+        self.poll = select.poll()
+        self.poll.register(self.recv_fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+        self._stop = weakref.finalize(self, _stop, self.process)  # a forgotten pool (or the exit) ends it too
+
+    def send(self, data: bytes) -> None:
+        view = memoryview(HEADER.pack(len(data)) + data)
+        while view:
+            view = view[os.write(self.send_fd, view):]
+
+    def receive(self, deadline: float) -> bytes | None:
+        """One frame, or None when the deadline passed first (EOFError when the worker died)."""
+        chunks: list[bytes] = []
+        missing = HEADER.size
+        size = None
+        while True:
+            while missing:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self.poll.poll(max(1, int(left * 1000) + 1)):
+                    if time.monotonic() >= deadline:
+                        return None
+                    continue
+                chunk = os.read(self.recv_fd, min(missing, 1 << 20))
+                if not chunk:
+                    raise EOFError
+                chunks.append(chunk)
+                missing -= len(chunk)
+            if size is not None:
+                return b"".join(chunks)
+            size = HEADER.unpack(b"".join(chunks))[0]
+            chunks, missing = [], size
+            if not size:
+                return b""
+
+    def rss_mb(self) -> float:
+        try:
+            with open(f"/proc/{self.process.pid}/statm", "rb") as statm:
+                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (OSError, ValueError, IndexError):
+            return 0.0
 
     def kill(self) -> None:
-        self.process.kill()
-        self.process.join(5)
-        self.conn.close()
+        self._stop()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.kill()
+    process.wait(5)
+    process.stdin.close()
+    process.stdout.close()
 
 
 class QueryPool:
     """A few worker processes; each query borrows one, and a runaway query costs only that worker."""
 
-    def __init__(self, workers: int = 2, timeout: float = 5.0):
+    def __init__(self, workers: int = 2, timeout: float = 5.0, heavy_ms: float = HEAVY_MS,
+                 retire_mb: float = WORKER_RSS_MB):
         self.size = workers
         self.timeout = timeout
-        self._context = mp.get_context("spawn")
+        self.heavy_ms = heavy_ms
+        self.retire_mb = retire_mb
         self._idle: list[_Worker] = []
         self._started = 0
         self._lock = threading.Condition()
@@ -119,7 +133,11 @@ class QueryPool:
             if self._idle:
                 return self._idle.pop()
             self._started += 1
-        return _Worker(self._context)
+        try:
+            return _Worker()
+        except OSError:
+            self._give_back(None)
+            raise StoreError("l'exécuteur de requêtes n'a pas pu démarrer") from None
 
     def _give_back(self, worker: _Worker | None) -> None:
         with self._lock:
@@ -132,34 +150,55 @@ class QueryPool:
     def run(self, path: str, query: str, limit: int | None = None, timeout: float | None = None,
             as_json: bool = False) -> "Result | bytes":
         """Run ``query`` on the read-only store at ``path``; QueryTimeout after ``timeout`` seconds.
-        ``as_json``: the SPARQL JSON document of a SELECT or ASK (json_answer) instead of a Result."""
+        ``as_json``: the SPARQL JSON document (bytes) of a SELECT or ASK instead of a Result."""
         timeout = self.timeout if timeout is None else timeout
         worker = self._borrow()
+        retired = False
         try:
-            worker.conn.send((path, query, limit, as_json))
             start = time.monotonic()
-            if not worker.conn.poll(timeout):
+            worker.send(json.dumps({"path": path, "limit": limit}).encode("utf-8") + b"\n" + query.encode("utf-8"))
+            reply = worker.receive(start + timeout)
+            if reply is None:
+                worker.kill()
+                worker, retired = None, True
+                raise QueryTimeout(f"la requête a dépassé la limite de {timeout:g} s et a été arrêtée")
+            kind, body = reply[:1], reply[1:]
+            if (time.monotonic() - start) * 1000 >= self.heavy_ms and worker.rss_mb() > self.retire_mb:
                 worker.kill()
                 worker = None
-                raise QueryTimeout(f"la requête a dépassé la limite de {timeout:g} s et a été arrêtée")
-            if as_json:
-                answer = worker.conn.recv_bytes()
-                if answer[:1] == b"J":
-                    return answer[1:]
-                status, payload = pickle.loads(answer)
-            else:
-                status, payload = worker.conn.recv()
-            if status != "ok":
-                raise StoreError(payload)
-            payload.elapsed_ms = (time.monotonic() - start) * 1000
-            return payload
-        except (EOFError, OSError, BrokenPipeError):
+                retired = True
+            if kind == b"E":
+                raise StoreError(body.decode("utf-8", "replace"))
+            if as_json and kind == b"J":
+                return body
+            result = to_result(kind, body)
+            result.elapsed_ms = (time.monotonic() - start) * 1000
+            return result
+        except (EOFError, OSError, ValueError):
             if worker is not None:
                 worker.kill()
                 worker = None
             raise StoreError("l'exécuteur de requêtes s'est arrêté ; réessayez") from None
         finally:
             self._give_back(worker)
+            if retired:
+                self._replace()
+
+    def _replace(self) -> None:
+        """A fresh worker in place of one that a large answer left large (the allocator and Oxigraph keep what it
+        took; a new process gives it all back), started in the background so that nobody waits for it."""
+        def replace() -> None:
+            with self._lock:
+                if self._started >= self.size:
+                    return
+                self._started += 1
+            try:
+                fresh = _Worker()
+            except OSError:
+                fresh = None
+            self._give_back(fresh)
+
+        threading.Thread(target=replace, name="kg-query-worker", daemon=True).start()
 
     def close(self) -> None:
         with self._lock:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import socket
 import threading
 import time
@@ -16,11 +15,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from kg.sparql_form import StoreError, capped, query_form  # noqa: F401 - re-exported: kg.store's names
 from kg.terms import values_block
-
-
-class StoreError(Exception):
-    """A store that cannot answer: down, slow, garbage, or a query it refuses."""
 
 
 @dataclass
@@ -53,16 +49,6 @@ def to_rdflib(term) -> Node | None:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(dt))
     raise StoreError(f"terme RDF non pris en charge : {term!r}")
-
-
-def capped(answer: Iterable, limit: int | None, make_row) -> tuple[list, bool]:
-    """``make_row`` of each item of ``answer`` up to ``limit``, and whether more were left (the row cap)."""
-    rows: list = []
-    for n, item in enumerate(answer):
-        if limit is not None and n >= limit:
-            return rows, True
-        rows.append(make_row(item))
-    return rows, False
 
 
 class _OxConverter:
@@ -102,19 +88,6 @@ class _OxConverter:
 
 
 _PARSE_LOCK = threading.Lock()
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
-
-
-def query_form(query: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query keyword outside comments, IRIs and strings."""
-    text = re.sub(r"#[^\n]*|<[^<>\s]*>|\"\"\"[\s\S]*?\"\"\"|'[^'\n]*'|\"[^\"\n]*\"", " ", query)
-    match = _FORM.search(text)
-    if not match:
-        raise StoreError("requête SPARQL invalide : ni SELECT, ni ASK, ni CONSTRUCT, ni DESCRIBE")
-    form = match.group(1).upper()
-    if form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-        raise StoreError("ce magasin est en lecture seule : les mises à jour SPARQL sont refusées")
-    return form
 
 
 class Store:

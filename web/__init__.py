@@ -96,4 +96,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def _forget(exc):
         g.pop("kg_store", None)
 
+    from web.lean import LeanSparql
+
+    app.wsgi_app = LeanSparql(app, app.wsgi_app)  # SPARQL JSON answers before Flask's dispatch
     return app

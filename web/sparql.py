@@ -45,6 +45,9 @@ SELECT ?nom (COUNT(DISTINCT ?fiche) AS ?fiches) WHERE {
 ]
 
 
+UPDATE_REFUSED = "Point de requête en lecture seule : les mises à jour SPARQL sont refusées."
+
+
 def _error(status: int, message: str) -> Response:
     return Response(message + "\n", status=status, mimetype="text/plain; charset=utf-8")
 
@@ -68,10 +71,10 @@ def _query_text() -> str | None:
         if request.mimetype == "application/sparql-query":
             return request.get_data(as_text=True)
         if request.mimetype == "application/sparql-update" or "update" in request.form:
-            raise QueryRefused(403, "Point de requête en lecture seule : les mises à jour SPARQL sont refusées.")
+            raise QueryRefused(403, UPDATE_REFUSED)
         return request.form.get("query")
     if "update" in request.args:
-        raise QueryRefused(403, "Point de requête en lecture seule : les mises à jour SPARQL sont refusées.")
+        raise QueryRefused(403, UPDATE_REFUSED)
     return request.args.get("query")
 
 
