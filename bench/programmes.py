@@ -1,10 +1,12 @@
 """Named queries across many programmes: the three-programme build plus N renamed copies of the fictional years.
 
-    python -m bench.programmes dist-three 200          # dist-three: a kg build of data/ + tests/fixtures/programmes
-    python -m bench.programmes dist-three 50 9 http    # the same, and over HTTP through `kg serve`
+    python -m bench.programmes dist-three 50,200 15    # dist-three: a kg build of data/ + tests/fixtures/programmes
+    python -m bench.programmes dist-three 50 15 sans-http   # in-process only
 
-Prints a table (query, rows, p50 and p95 in ms on the embedded store; with ``http``, a second table through a real
-``kg serve``). The copies are renamed programmes (``rtc-2024-c7``) that share the fictional network's entities, as
+50 copies make 103 programmes (issue 15's ×100), 200 make 403.
+
+Prints, for each size, a table (query, rows, p50 and p95 in ms on the embedded store) and a second one through a
+real ``kg serve`` (warm-up off: it would ask the heavy pages in the background while we measure). The copies are renamed programmes (``rtc-2024-c7``) that share the fictional network's entities, as
 many yearly programmes of one network would. The served store is read-only, so it remembers answers: each HTTP
 request asks something not asked before (another copy's fiche, another entity), as a visitor's first visit would.
 """
@@ -12,6 +14,7 @@ request asks something not asked before (another copy's fiche, another entity), 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -92,10 +95,12 @@ def free_port() -> int:
 
 
 def fetch(url: str) -> tuple[float, int]:
+    """Milliseconds to get ``url``, and its rows (a JSON answer) or 1 (a page)."""
     start = time.perf_counter()
     with urllib.request.urlopen(url, timeout=120) as response:
         body = response.read()
-    return (time.perf_counter() - start) * 1000, len(json.loads(body)["results"]["bindings"])
+    elapsed = (time.perf_counter() - start) * 1000
+    return elapsed, len(json.loads(body)["results"]["bindings"]) if url.split("?")[0].endswith(".json") else 1
 
 
 def over_http(dist: Path, copies: int, repeat: int) -> None:
@@ -105,7 +110,7 @@ def over_http(dist: Path, copies: int, repeat: int) -> None:
         port = free_port()
         server = subprocess.Popen([sys.executable, "-m", "kg.cli", "--dist", str(dist), "serve", "--store",
                                    str(Path(folder) / "store"), "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "KG_WARM_UP": "0"})
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(300):
@@ -116,33 +121,39 @@ def over_http(dist: Path, copies: int, repeat: int) -> None:
                     time.sleep(0.2)
             else:
                 raise SystemExit("kg serve n'a pas démarré : " + server.stderr.read().decode(errors="replace"))
-            asks = {"fiche-changes": [{"programme": f"rtc-2025-c{c}", "fiche": "1"} for c in range(min(repeat, copies))],
-                    "entity-timeline": [{"entity": e} for e in ENTITIES[:repeat]],
-                    "programmes": [{}] * repeat}
-            print(f"\nPar HTTP (kg serve, /queries/NOM.json ; chaque question posée une fois, sauf « programmes » : "
-                  f"la 1re fois sans cache)")
+            copies_asked = range(min(repeat, copies))
+            asks = [("fiche-changes", "chaque copie, fiche 1",
+                     [f"/queries/fiche-changes.json?programme=rtc-2025-c{c}&fiche=1" for c in copies_asked]),
+                    ("entity-timeline", f"{min(repeat, len(ENTITIES))} entités du réseau fictif",
+                     ["/queries/entity-timeline.json?" + urllib.parse.urlencode({"entity": e})
+                      for e in ENTITIES[:repeat]]),
+                    ("programmes", "{}", ["/queries/programmes.json"] * repeat),
+                    ("page changements", "chaque copie, fiche 1",
+                     [f"/programme/rtc-2025-c{c}/fiche/1/changements" for c in copies_asked])]
+            print("\nPar HTTP (kg serve, /queries/NOM.json ; chaque question posée une fois, sauf « programmes » : "
+                  "la 1re fois sans cache ; « page changements » : la page « Ce qui a changé », HTML)")
             print(HEADER)
-            for name, params_list in asks.items():
+            for name, shown, paths in asks:
                 times, rows = [], []
-                for params in params_list:
-                    elapsed, count = fetch(f"{base}/queries/{name}.json?" + urllib.parse.urlencode(params))
+                for path in paths:
+                    elapsed, count = fetch(base + path)
                     times.append(elapsed)
                     rows.append(count)
-                shown = "chaque copie, fiche 1" if name == "fiche-changes" else (
-                    f"{len(params_list)} entités du réseau fictif" if name == "entity-timeline" else "{}")
                 print(line(name, shown, f"{min(rows)}-{max(rows)}" if min(rows) != max(rows) else rows[0], times))
         finally:
             server.terminate()
             server.wait(timeout=30)
 
 
-def main(dist: str, copies: str = "200", repeat: str = "9", http: str = "") -> None:
-    store = store_with_copies(Path(dist), int(copies))
-    print(f"{len(store.raw)} triplets, {3 + 2 * int(copies)} programmes\n")
-    embedded(store, int(repeat))
-    del store
-    if http == "http":
-        over_http(Path(dist), int(copies), int(repeat))
+def main(dist: str, sizes: str = "50,200", repeat: str = "15", http: str = "http") -> None:
+    """Each size (copies of the two fictional years, comma-separated): in-process, then over HTTP."""
+    for copies in (int(n) for n in sizes.split(",")):
+        store = store_with_copies(Path(dist), copies)
+        print(f"\n=== {copies} copies : {len(store.raw)} triplets, {3 + 2 * copies} programmes\n")
+        embedded(store, int(repeat))
+        del store
+        if http != "sans-http":
+            over_http(Path(dist), copies, int(repeat))
 
 
 if __name__ == "__main__":
