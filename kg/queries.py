@@ -230,10 +230,20 @@ PREFIX kg: <https://ess-kg.example/ontologie#>
 SELECT ?programme ?id WHERE { ?programme a kg:Programme ; kg:identifier ?id . }"""
 
 
+PROGRAMME_BY_ID = """
+PREFIX kg: <https://ess-kg.example/ontologie#>
+SELECT ?programme WHERE { ?programme kg:identifier ?id ; a kg:Programme . }"""
+
+
 def resolve_programme(store: Store, value: str, name: str = "programme") -> URIRef:
-    """A programme id (``rtes-2024``) -> its IRI; an unknown id lists the programmes of the graph."""
-    ids = {str(r["id"]): r["programme"] for r in store.query(PROGRAMME_IDS).rows}
+    """A programme id (``rtes-2024``) -> its IRI; an unknown id lists the programmes of the graph.
+
+    The id is looked up as a bound term: listing every programme cost ~10 ms per question at 400 programmes."""
     value = value.strip()
+    found = sorted(store.query(PROGRAMME_BY_ID, {"id": Literal(value)}).rows, key=lambda r: str(r["programme"]))
+    if found:
+        return found[0]["programme"]
+    ids = {str(r["id"]): r["programme"] for r in store.query(PROGRAMME_IDS).rows}
     if value in ids:
         return ids[value]
     close = difflib.get_close_matches(value, sorted(ids), n=1)
