@@ -50,8 +50,8 @@ test: install browser
 	$(BIN)/python -m pytest
 
 # The same site and questions on Oxigraph, Virtuoso and Comunica servers (README, « Autres serveurs SPARQL »).
-# INTEROP=oxigraph,virtuoso,comunica for the whole matrix (Comunica 4.5.0 dies on the referential's property paths)
-INTEROP ?= oxigraph,virtuoso
+# the whole matrix by default; INTEROP=oxigraph,virtuoso for two servers only
+INTEROP ?= oxigraph,virtuoso,comunica
 test-interop: install virtuoso comunica
 	KG_INTEROP_SERVERS=$(INTEROP) $(BIN)/python -m pytest -m interop tests/test_interop.py
 

@@ -24,9 +24,7 @@ from .conftest import ROOT, LiveServer, OxigraphServer
 
 pytestmark = pytest.mark.interop
 
-#: The servers of the matrix: KG_INTEROP_SERVERS=oxigraph,virtuoso,comunica (`make test-interop`, what CI runs, sets
-#: oxigraph,virtuoso: Comunica 4.5.0 breaks off its answer and dies on the referential's property paths
-#: (`schema:containedInPlace*` in fiches-by-territory, territories, and the roll-up of fiches-by-entity).
+#: The servers of the matrix: KG_INTEROP_SERVERS=oxigraph,virtuoso,comunica (what `make test-interop`, run by CI, sets).
 SERVERS = os.environ.get("KG_INTEROP_SERVERS", "oxigraph,virtuoso,comunica").split(",")
 # One page of each kind the site has; each is asked of the site on the embedded store and on the server.
 PAGES = ["/", "/programme/rtes-2024", "/programme/rtes-2024/axe/axe-1", "/programme/rtes-2024/fiche/7",
@@ -148,6 +146,8 @@ KNOWN_DIFFERENCES = {
     ("virtuoso", "/territoire/ile-de-france"): "Virtuoso 7.2.5 : erreur interne de son compilateur (SQ156) sur une "
                                                "requête de la page (la hiérarchie officielle ou les fiches via les lieux)",
     ("comunica", "entity-timeline"): "Comunica 4.5.0 répond sans aucune ligne (cause non trouvée)",
+    ("comunica", "territories"): "Comunica 4.5.0 compte faux : un COUNT sur un groupe vide rend 0 au lieu d'aucune "
+                                 "ligne (régions 24, 94), et le nombre de fiches manque pour les régions 32 et 93",
 }
 
 
