@@ -187,3 +187,14 @@ def test_a_bare_year_of_an_events_question_stays_a_period(embedded, question, pa
 def test_a_topic_in_the_programmes_of_a_year(embedded):
     understanding = understand("quelles fiches parlent de foncier en 2024 ?", embedded)
     assert (understanding.intent, understanding.params) == ("fiches-by-text", {"text": "foncier", "programme": "rtes-2024"})
+
+
+def test_the_question_page_links_to_what_changed(three_built):
+    from web import create_app
+
+    client = create_app({"DIST": str(three_built), "TESTING": True, "WARM_UP": False}).test_client()
+    body = client.get("/demander", query_string={"q": "quelles nouveautés dans la fiche foncier ?"}).get_data(as_text=True)
+    link = '<a class="changes-link" href="/programme/rtc-2025/fiche/1/changements">'
+    assert link in body and "— page : /programme" not in body
+    page = client.get("/programme/rtc-2025/fiche/1/changements")
+    assert page.status_code == 200 and "Ce qui a changé" in page.get_data(as_text=True)
