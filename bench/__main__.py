@@ -104,7 +104,7 @@ def prepare(scale: str) -> Path:
     folder = WORK / f"x{scale}" / "data"
     stamp = folder / ".generateur"
     version = hashlib.sha256(Path(generate.__code__.co_filename).read_bytes()).hexdigest()[:16]
-    if not (folder / "programme.yaml").exists() or not stamp.exists() or stamp.read_text() != version:
+    if not (folder / "shared.yaml").exists() or not stamp.exists() or stamp.read_text() != version:
         generate(int(scale), folder)  # generated again whenever the generator changed
         stamp.write_text(version)
     return folder
