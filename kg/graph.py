@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import calendar
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Iterator
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.identifiers import link_triples
 from kg.load import Dataset, Entity, Event, Fiche, Item, Where
-from kg.mentions import Mention, find_mentions
+from kg.mentions import Matcher, Mention, find_mentions
 from kg.namespaces import (
     BASE, CONCEPT_SCHEME, ESSGLOBAL_STANDARD, KG, OA, ORG, PREFIXES, SCHEMA, SOURCE_DOCUMENT, WD,
     axis_iri, entity_iri, fiche_iri, part_iri, programme_iri,
@@ -48,11 +48,12 @@ def period(value: str, end: bool = False) -> str:
 
 
 class _Builder:
-    def __init__(self, dataset: Dataset):
+    def __init__(self, dataset: Dataset, parents: dict[URIRef, URIRef] | None = None):
         self.ds = dataset
+        self.parents = parents
         # a plain list: the build converts it to Oxigraph and validates it in a worker, never holding an rdflib graph
         self.triples: list[tuple[Any, URIRef, Any]] = []
-        self.pid = dataset.programme["id"]
+        self.pid = dataset.programme.get("id")
         self.involvements: dict[tuple[URIRef, URIRef], list[tuple[str, str, tuple[int, int]]]] = {}
         # one Python object per distinct term: a node named in ten triples is stored once (less memory)
         self.terms: dict[Any, Any] = {}
@@ -350,8 +351,7 @@ class _Builder:
 
     def involvement(self) -> None:
         # a fiche that involves a commission of the CSESS involves the CSESS too
-        parents = {entity_iri("organisation", e.id): entity_iri("organisation", e.data["part_of"])
-                   for e in self.ds.of_kind("organisation") if e.data.get("part_of")}
+        parents = self.parents if self.parents is not None else _parents(self.ds)
         for (fiche, entity), evidence in list(self.involvements.items()):
             parent = parents.get(entity)
             while parent is not None:
@@ -404,24 +404,66 @@ def build_graph(dataset: Dataset) -> Graph:
 
 def build_triples(dataset: Dataset) -> list[tuple[Any, URIRef, Any]]:
     """The triples of a checked dataset (a triple may come twice); fills ``dataset.provenance``."""
-    if dataset.parts:
-        return _build_programmes(dataset)
-    return _build_one(dataset).triples
+    return [t for _, triples in triple_chunks(dataset) for t in triples]
 
 
-def _build_programmes(dataset: Dataset) -> list[tuple[Any, URIRef, Any]]:
-    """Several programmes: each built alone, entities shared by IRI, fiche totals counted over all of them."""
-    triples: list[tuple[Any, URIRef, Any]] = []
+def triple_chunks(dataset: Dataset) -> Iterator[tuple[str, list[tuple[Any, URIRef, Any]]]]:
+    """The triples part after part, each made when asked for: ``("commun", …)`` first (the shared entities, the
+    referential links), then one part per programme (its programme, axes, fiches, events, mentions, involvements,
+    its own entities), then ``("totaux", …)`` (kg:ficheTotal, counted over every programme). One programme: a
+    single part, the whole graph. Fills ``dataset.provenance``."""
+    if not dataset.parts:
+        yield dataset.programme.get("id", "programme"), _build_one(dataset).triples
+        return
+    own_keys = {key for part in dataset.parts for key in part.own}
+    shared = _Builder(dataset)
+    for key, entity in dataset.entities.items():
+        if key not in own_keys:  # a programme's own entities are made with that programme (its own description)
+            shared.entity(entity)
+    shared.add(CONCEPT_SCHEME, RDF.type, SKOS.ConceptScheme)
+    shared.add(CONCEPT_SCHEME, RDFS.label, Literal("Outils, dispositifs et formes juridiques de l'ESS", lang=FR))
+    referential = referential_triples(dataset, shared.triples)
+    linked = {t[0] for t in referential if t[1] == KG.linkStatus}
+    yield "commun", shared.triples + referential
+    del shared, referential
+    parents = _parents(dataset)
+    matchers: dict[bool, Matcher] = {}
     fiches_of: dict[URIRef, set[URIRef]] = {}
     for part in dataset.parts:
-        b = _build_one(part, totals=False)
-        triples += b.triples
+        b = _Builder(part, parents)
+        b.totals = False
+        b.programme()
+        for entity in part.own.values():
+            b.entity(entity)
+        for fiche in part.fiches:
+            b.fiche(fiche)
+        for event in part.events.values():
+            b.event(event)
+        # the programmes that see the shared entities as they are (no own entity, not the reference) share a matcher
+        if part.reference or part.own:
+            matcher = Matcher(list(part.entities.values()))
+        else:
+            matcher = matchers.get(False) or matchers.setdefault(False, Matcher(list(part.entities.values())))
+        b.mentions([m for fiche in part.fiches for item in fiche.items for m in matcher.find(item)])
+        b.involvement()
         for iri, fiches in b.fiches_of.items():
             fiches_of.setdefault(iri, set()).update(fiches)
+        triples = b.triples
+        if linked:  # an entity the referential links is "lie", whichever programme describes it
+            triples = [t for t in triples if not (t[1] == KG.linkStatus and t[0] in linked and str(t[2]) == "non-lie")]
+        yield part.programme["id"], triples
+        del b, triples
+    totals = []
     for e in list(dataset.entities.values()) + list(dataset.events.values()):
         iri = entity_iri(getattr(e, "kind", "event"), e.id)
-        triples.append((iri, KG.ficheTotal, Literal(len(fiches_of.get(iri, ())))))
-    return triples
+        totals.append((iri, KG.ficheTotal, Literal(len(fiches_of.get(iri, ())))))
+    yield "totaux", totals
+
+
+def _parents(dataset: Dataset) -> dict[URIRef, URIRef]:
+    """Organisation -> the organisation it is part of (a fiche that involves a commission involves its parent)."""
+    return {entity_iri("organisation", e.id): entity_iri("organisation", e.data["part_of"])
+            for e in dataset.of_kind("organisation") if e.data.get("part_of")}
 
 
 def _build_one(dataset: Dataset, totals: bool = True) -> "_Builder":
@@ -442,4 +484,4 @@ def _build_one(dataset: Dataset, totals: bool = True) -> "_Builder":
     return b
 
 
-__all__ = ["build_graph", "build_triples", "graph_of", "period", "TYPE_CODE", "PROV", "SKOS"]
+__all__ = ["build_graph", "build_triples", "triple_chunks", "graph_of", "period", "TYPE_CODE", "PROV", "SKOS"]

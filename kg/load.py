@@ -193,6 +193,8 @@ class Dataset:
     parts: list["Dataset"] = field(default_factory=list)
     #: entities read from the programme's own folder (not from the shared files at the top of data/)
     own: dict[tuple[str, str], Entity] = field(default_factory=dict)
+    #: False for a programme that sees the shared entities without the aliases valid at lines of another source
+    reference: bool = True
 
     def of_kind(self, kind: str) -> list[Entity]:
         return [e for (k, _), e in self.entities.items() if k == kind]
@@ -694,14 +696,13 @@ def load_dataset(root: Path | str = "data", folder: Path | None = None,
         events[ident].fiches.add(number)
         events[ident].items.append(item)
 
-    ids_by_kind: dict[str, set[str]] = {}
-    for kind, ident in entities:
-        ids_by_kind.setdefault(kind, set()).add(ident)
-    ids_by_kind["event"] = set(events)
-    for kinds, ident, where, key in ck.refs:
-        if any(ident in ids_by_kind.get(k, ()) for k in kinds):
+    def known(kind: str, ident: str) -> bool:
+        return ident in events if kind == "event" else (kind, ident) in entities
+
+    for kinds, ident, where, key in ck.refs:  # looked up one by one: a programme among many reads no full list
+        if any(known(k, ident) for k in kinds):
             continue
-        pool = sorted(set().union(*(ids_by_kind.get(k, set()) for k in kinds)))
+        pool = sorted({i for k, i in entities if k in kinds} | (set(events) if "event" in kinds else set()))
         close = difflib.get_close_matches(ident, pool, n=1, cutoff=0.6)
         hint = f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
         names = " ou ".join(KIND_NAMES_FR[k] for k in kinds)

@@ -56,11 +56,12 @@ def load_data(root: Path | str = "data") -> Dataset:
     propose_correspondences(parts)
     if len(parts) == 1:
         return parts[0]
-    entities: dict[tuple[str, str], Entity] = {}
+    entities: dict[tuple[str, str], Entity] = dict(first.entities)
     events = {}
-    for part in parts:
-        entities.update({k: e for k, e in part.entities.items() if k not in entities})
+    for part in parts:  # the other programmes add their own entities only (the rest is the shared files)
+        entities.update({k: e for k, e in part.own.items() if k not in entities})
         events.update(part.events)
+        part.reference = part is first
     whole = Dataset(root, first.source_path, {}, [], [], entities, events, parts=parts)
     for part in parts:
         part.provenance = whole.provenance
