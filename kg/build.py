@@ -122,6 +122,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         timings.setdefault("rdf", 0.0)
         timings["nt"] = 0.0
         programmes = len(dataset.parts) or 1
+        refused = False
         while True:
             start = time.perf_counter()
             chunk = next(chunks, None)
@@ -129,11 +130,12 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
             if chunk is None:
                 break
             start = time.perf_counter()
-            writer.add(chunk[1])
+            if not refused:  # once refused, the programmes are only made for the full report: nothing is written
+                writer.add(chunk[1])
             timings["nt"] += time.perf_counter() - start
             if validation is not None:
                 validation.add(chunk[1])
-                _stop_if_refused(validation)
+                refused = refused or validation.refused()
             del chunk
         writer.close()
         if validation is not None:
@@ -187,10 +189,10 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
 
 
 def _stop_if_refused(validation: StreamValidation | None) -> None:
-    """Stop now if a part has already broken the shapes (a large build need not finish its exports)."""
-    report = validation.refused() if validation is not None else None
-    if report is not None:
-        raise BuildError(report.text())
+    """Stop now if a part has already broken the shapes (a large build need not finish its exports), with the
+    report of every part."""
+    if validation is not None and validation.refused():
+        raise BuildError(validation.result().text())
 
 
 def _fsync_tree(folder: Path) -> None:

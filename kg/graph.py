@@ -428,6 +428,7 @@ def triple_chunks(dataset: Dataset) -> Iterator[tuple[str, list[tuple[Any, URIRe
     del shared, referential
     parents = _parents(dataset)
     matchers: dict[bool, Matcher] = {}
+    seen_own: set = set()
     fiches_of: dict[URIRef, set[URIRef]] = {}
     for part in dataset.parts:
         b = _Builder(part, parents)
@@ -435,6 +436,9 @@ def triple_chunks(dataset: Dataset) -> Iterator[tuple[str, list[tuple[Any, URIRe
         b.programme()
         for entity in part.own.values():
             b.entity(entity)
+        own = b.triples[:]  # an entity two programmes describe alike: its triples come once
+        b.triples[:] = [t for t in own if t not in seen_own]
+        seen_own.update(own)
         for fiche in part.fiches:
             b.fiche(fiche)
         for event in part.events.values():

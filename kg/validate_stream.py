@@ -76,8 +76,6 @@ class StreamValidation:
 
     def _start(self, part: Part) -> None:
         self._collect(wait=True)  # one worker at a time
-        if not self.conforms:
-            return
         tasks = self.sides[0] if part.fiche_shapes else self.sides[1]
         context = mp.get_context("fork")
         parent_end, child_end = context.Pipe(duplex=False)
@@ -107,10 +105,10 @@ class StreamValidation:
         self.violations += report.violations
         release_free_memory()
 
-    def refused(self) -> Report | None:
-        """The report so far when a part already broke the shapes (without waiting), else None."""
+    def refused(self) -> bool:
+        """Whether a part has already broken the shapes (without waiting)."""
         self._collect(wait=False)
-        return None if self.conforms else self._report()
+        return not self.conforms
 
     def result(self) -> Report:
         """Wait for the last worker; the report of the whole graph."""
