@@ -89,12 +89,13 @@ def load_dataset(root: Path | str = "data", folder: Path | None = None,
             if not optional:
                 ck.problems.append(f"{rel(path)}: fichier absent (les entités de type {KIND_NAMES_FR[kind]})")
             continue
-        doc = read_yaml(path, rel(path))
-        fwhere = Where(rel(path), 1, name)
+        label = rel(path)  # once per file: it resolves the path on disk
+        doc = read_yaml(path, label)
+        fwhere = Where(label, 1, name)
         if not ck.keys(doc, fwhere, "", {top_key}, {top_key}):
             continue
         for rec in doc.get(top_key) or []:
-            where = Where(rel(path), getattr(rec, "line", 1), f"{KIND_NAMES_FR[kind]} {rec.get('id') if isinstance(rec, dict) else '?'}")
+            where = Where(label, getattr(rec, "line", 1), f"{KIND_NAMES_FR[kind]} {rec.get('id') if isinstance(rec, dict) else '?'}")
             entity = _check_entity(ck, kind, rec, where)
             if entity is None:
                 continue
@@ -137,8 +138,9 @@ def load_dataset(root: Path | str = "data", folder: Path | None = None,
     seen_numbers: dict[int, str] = {}
     axis_ids = {a["id"] for a in axes}
     for path in sorted((home / "fiches").glob("*.yaml")):
-        doc = read_yaml(path, rel(path))
-        fiche = _check_fiche(ck, doc, rel(path), pid, axis_ids, events, event_refs, programme.get("fiche_count", 14))
+        label = rel(path)
+        doc = read_yaml(path, label)
+        fiche = _check_fiche(ck, doc, label, pid, axis_ids, events, event_refs, programme.get("fiche_count", 14))
         if fiche is None:
             continue
         if fiche.number in seen_numbers:
