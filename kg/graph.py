@@ -56,7 +56,8 @@ def triple_chunks(dataset: Dataset) -> Iterator[tuple[str, list[tuple[Any, URIRe
     yield "commun", shared.triples + referential
     del shared, referential
     parents = _parents(dataset)
-    matchers: dict[bool, Matcher] = {}
+    matchers: dict[str, Matcher] = {}
+    reference = next(part for part in dataset.parts if part.reference)
     seen_own: set = set()
     fiches_of: dict[URIRef, set[URIRef]] = {}
     for part in dataset.parts:
@@ -72,11 +73,7 @@ def triple_chunks(dataset: Dataset) -> Iterator[tuple[str, list[tuple[Any, URIRe
             b.fiche(fiche)
         for event in part.events.values():
             b.event(event)
-        # the programmes that see the shared entities as they are (no own entity, not the reference) share a matcher
-        if part.reference or part.own:
-            matcher = Matcher(list(part.entities.values()))
-        else:
-            matcher = matchers.get(False) or matchers.setdefault(False, Matcher(list(part.entities.values())))
+        matcher = _matcher(part, reference, matchers)
         b.mentions([m for fiche in part.fiches for item in fiche.items for m in matcher.find(item)])
         b.involvement()
         for iri, fiches in b.fiches_of.items():
@@ -91,6 +88,26 @@ def triple_chunks(dataset: Dataset) -> Iterator[tuple[str, list[tuple[Any, URIRe
         iri = entity_iri(getattr(e, "kind", "event"), e.id)
         totals.append((iri, KG.ficheTotal, Literal(len(fiches_of.get(iri, ())))))
     yield "totaux", totals
+
+
+def _matcher(part: Dataset, reference: Dataset, matchers: dict[str, Matcher]) -> Matcher:
+    """The mention matcher of a programme. Made once for the reference programme (every name of 250,000 entities
+    at ×1000 is folded: minutes), and derived from it for the programmes that see the shared entities only: the
+    same names without the reference's own entities and without the aliases valid at lines of its source."""
+    if part.own and part is not reference:
+        return Matcher(list(part.entities.values()))
+    if "reference" not in matchers:
+        matchers["reference"] = Matcher(list(reference.entities.values()))
+    if part is reference:
+        return matchers["reference"]
+    if "shared" not in matchers:
+        shared = matchers["shared"] = Matcher([])
+        for words, found in matchers["reference"].by_key.items():
+            kept = [(e, a) for e, a in found if a.lines is None and (e.kind, e.id) not in reference.own]
+            if kept:
+                shared.by_key[words] = kept
+        shared.longest = max((len(k) for k in shared.by_key), default=0)
+    return matchers["shared"]
 
 
 def _build_one(dataset: Dataset, totals: bool = True) -> "_Builder":
