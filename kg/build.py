@@ -18,6 +18,7 @@ from kg.dumps import GraphWriter, write_jsonld, write_trig, write_turtle
 from kg.export import write_downloads
 from kg.graph import build_triples, graph_of, triple_chunks
 from kg.load import Dataset
+from kg.memory import release_free_memory
 from kg.programmes import load_data
 from kg.namespaces import prefixed
 from kg.search import SearchIndex
@@ -138,10 +139,11 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
                 refused = refused or validation.refused()
             del chunk
         writer.close()
+        del dataset, chunks  # the records: freed and given back before the shared part's worker is forked
+        gc.collect()
+        release_free_memory()
         if validation is not None:
             validation.finish(lambda: Graph().parse(str(work / "graph.nt"), format="nt"))
-        del dataset, chunks
-        gc.collect()
         _stop_if_refused(validation)
         start = time.perf_counter()
         store = OxigraphStore(work / "store", read_only=False)
