@@ -12,21 +12,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
-from kg.export import dump_to, write_downloads
-from kg.graph import build_triples
+from kg.dumps import GraphWriter, write_jsonld, write_trig, write_turtle
+from kg.export import write_downloads
+from kg.graph import build_triples, graph_of, triple_chunks
 from kg.load import Dataset
+from kg.memory import release_free_memory
 from kg.programmes import load_data
 from kg.namespaces import prefixed
 from kg.search import SearchIndex
 from kg.store import OxigraphStore
-from kg.validate import Report, start_validation, validate_in_parts
-from kg.void import describe_dataset, statistics
+from kg.validate import PARALLEL_FROM, Report, validate, validate_in_parts
+from kg.validate_stream import StreamValidation
+from kg.void import describe_dataset
 
 KEEP_BUILDS = 3
-#: Up to this many triples the build writes its files from a copy of the graph in memory (×100 is 2.2 M).
-MEMORY_COPY_UP_TO = 5_000_000
 
 
 class BuildError(Exception):
@@ -90,78 +91,110 @@ def build(data_dir: Path | str = "data", dist: Path | str = "dist") -> BuildResu
 
 
 def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
-    dataset, rdf_triples, timings = _load_and_build(data_dir)
-    shacl_start = time.perf_counter()
-    pending = start_validation(rdf_triples, dataset.provenance)
-    del dataset  # the validation worker has what it needs
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    dataset = load_data(data_dir)
+    timings["yaml"] = time.perf_counter() - start
     dist = Path(dist)
     builds = dist / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S-%f")
     work = builds / f".tmp-{stamp}-{os.getpid()}"
     final = builds / stamp
+    chunks = triple_chunks(dataset)
+    validation = None
     try:
-        _stop_if_refused(pending)  # a small graph is checked at once: nothing is written for a refused one
+        if not dataset.parts:  # one programme: made whole, and checked at once when small (nothing written if refused)
+            start = time.perf_counter()
+            name, triples = next(chunks)
+            chunks = iter([(name, triples)])
+            timings["rdf"] = time.perf_counter() - start
+            if len(triples) < PARALLEL_FROM:
+                start = time.perf_counter()
+                report = validate(graph_of(triples), dataset.provenance)
+                timings["shacl"] = time.perf_counter() - start
+                if not report.conforms:
+                    raise BuildError(report.text())
+            del triples
+        if "shacl" not in timings:
+            validation = StreamValidation(dataset.provenance)
         work.mkdir()
-        start = time.perf_counter()
-        in_memory = len(rdf_triples) <= MEMORY_COPY_UP_TO
-        if in_memory:  # dumps and tables read from memory: several times faster
-            source = OxigraphStore.from_graph(rdf_triples)
-        else:  # the triples and a memory copy of them would not fit together: straight to disk
-            source = OxigraphStore(work / "store", read_only=False)
-            source.add_triples(rdf_triples)
-        del rdf_triples
-        timings["memory" if in_memory else "store"] = time.perf_counter() - start
-        _stop_if_refused(pending)
-        start = time.perf_counter()
-        dump_to(source.raw, "ttl", work / "graph.ttl")
-        dump_to(source.raw, "nt", work / "graph.nt")
+        writer = GraphWriter(work / "graph.nt")
+        timings.setdefault("rdf", 0.0)
+        timings["nt"] = 0.0
+        programmes = len(dataset.parts) or 1
+        refused = False
+        while True:
+            start = time.perf_counter()
+            chunk = next(chunks, None)
+            timings["rdf"] += time.perf_counter() - start
+            if chunk is None:
+                break
+            start = time.perf_counter()
+            if not refused:  # once refused, the programmes are only made for the full report: nothing is written
+                writer.add(chunk[1])
+            timings["nt"] += time.perf_counter() - start
+            if validation is not None:
+                validation.add(chunk[1])
+                refused = refused or validation.refused()
+            del chunk
+        writer.close()
+        del dataset, chunks  # the records: freed and given back before the shared part's worker is forked
+        gc.collect()
+        release_free_memory()
+        if validation is not None:
+            validation.finish(lambda: Graph().parse(str(work / "graph.nt"), format="nt"))
+        _stop_if_refused(validation)
+        start = time.perf_counter()  # streamed, in little memory, while the shared part is validated
+        write_turtle(work / "graph.nt", work / "graph.ttl")
+        (work / "telecharger").mkdir()
+        write_jsonld(work / "graph.nt", work / "telecharger" / "graph.jsonld")
+        write_trig(work / "graph.nt", work / "telecharger" / "graph.trig")
         timings["dump"] = time.perf_counter() - start
-        _stop_if_refused(pending)
+        if validation is not None:
+            # the store's bulk loader needs about as much memory as the shared part's rdflib graph: one after the
+            # other (×100: 2.4 GB of PSS when both ran at once, 1.8 GB now)
+            start = time.perf_counter()
+            report = validation.result()
+            timings["shacl_wait"] = time.perf_counter() - start
+            if not report.conforms:
+                raise BuildError(report.text())
         start = time.perf_counter()
-        stats = statistics(source.raw)
+        store = OxigraphStore(work / "store", read_only=False)
+        store.load_file(work / "graph.nt")
+        timings["store"] = time.perf_counter() - start
+        start = time.perf_counter()
+        triples = store.triples()
+        stats = writer.statistics(triples)
         void_graph = describe_dataset(stats)
         (work / "void.ttl").write_bytes(void_graph.serialize(format="turtle", encoding="utf-8"))
-        write_downloads(source, work / "telecharger", void_graph)
-        SearchIndex.of(source).save(work)  # read by the site: search without scanning the store
+        write_downloads(store, work / "telecharger", void_graph, dumps=False)
+        SearchIndex.of(store).save(work)  # read by the site: search without scanning the store
         counts = class_counts(stats["classes"])
-        triples = source.triples()
-        del source
+        store.close()
+        del store
         timings["exports"] = time.perf_counter() - start
-        _stop_if_refused(pending)
-        if in_memory:
-            start = time.perf_counter()
-            # loaded from the N-Triples just written, once the memory copy is gone: the bulk loader needs as much
-            # memory again as the graph, and the two at once were the build's peak
-            store = OxigraphStore(work / "store", read_only=False)
-            store.load_file(work / "graph.nt")
-            del store
-            timings["store"] = time.perf_counter() - start
-        start = time.perf_counter()
-        report = pending.result()
-        timings["shacl_wait"] = time.perf_counter() - start
-        timings["shacl"] = time.perf_counter() - shacl_start
-        if not report.conforms:
-            raise BuildError(report.text())
         manifest = {"built": dt.datetime.now().isoformat(timespec="seconds"), "triples": triples,
-                    "classes": counts, "timings_s": {k: round(v, 3) for k, v in timings.items()}}
+                    "programmes": programmes, "classes": counts,
+                    "timings_s": {k: round(v, 3) for k, v in timings.items()}}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         _fsync_tree(work)
         os.rename(work, final)
         _swap_link(dist / "current", Path("builds") / stamp)
     except BaseException:
-        pending.cancel()
+        if validation is not None:
+            validation.cancel()
         shutil.rmtree(work, ignore_errors=True)
         raise
     _prune(builds, keep=final.name)
     return BuildResult(final, triples, counts, timings)
 
 
-def _stop_if_refused(pending) -> None:
-    """Stop now if the validation has already refused the graph (a large build need not finish its exports)."""
-    report = pending.ready()
-    if report is not None and not report.conforms:
-        raise BuildError(report.text())
+def _stop_if_refused(validation: StreamValidation | None) -> None:
+    """Stop now if a part has already broken the shapes (a large build need not finish its exports), with the
+    report of every part."""
+    if validation is not None and validation.refused():
+        raise BuildError(validation.result().text())
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -89,21 +89,28 @@ def write_rdf(store: "ox.Store", fmt: str, out) -> None:
         raise ValueError(f"format inconnu « {fmt} » (formats : {', '.join(FORMATS)})")
 
 
+PROGRAMMES = BASE + "programme/"
+
+
+def named_graph_key(value: str) -> str:
+    """The named graph of a subject IRI in TriG: its fiche, else its programme (a programme and its axes), else ""
+    (``graphe/commun``)."""
+    if not value.startswith(PROGRAMMES):
+        return ""
+    at = value.find("/fiche/")
+    if at > 0:
+        end = value.find("/", at + 7)
+        return value if end < 0 else value[:end]
+    return PROGRAMMES + value[len(PROGRAMMES):].split("/", 1)[0]
+
+
 def _named_quads(store: "ox.Store"):
     """The default graph's triples as quads: one named graph per fiche, ``graphe/commun`` for the rest, each
     graph's triples together (subjects are grouped first, then read one by one: nothing big is held)."""
-    programmes = BASE + "programme/"
     groups: dict[str, list] = {}
     for row in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):
-        subject, key = row["s"], ""
-        if type(subject) is ox.NamedNode:
-            value = subject.value
-            at = value.find("/fiche/")
-            if at > 0 and value.startswith(programmes):
-                end = value.find("/", at + 7)
-                key = value if end < 0 else value[:end]
-            elif value.startswith(programmes):  # a programme and its axes: the programme's own named graph
-                key = programmes + value[len(programmes):].split("/", 1)[0]
+        subject = row["s"]
+        key = named_graph_key(subject.value) if type(subject) is ox.NamedNode else ""
         groups.setdefault(key, []).append(subject)
     default = ox.DefaultGraph()
     for key, subjects in groups.items():
@@ -254,10 +261,11 @@ def indent_jsonld(data: bytes) -> bytes:
     return json.dumps(json.loads(data), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
 
 
-def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None = None) -> None:
-    """Everything the "Télécharger" page offers, written once per build."""
+def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None = None, dumps: bool = True) -> None:
+    """Everything the "Télécharger" page offers, written once per build (``dumps=False``: graph.jsonld and
+    graph.trig are there already)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for fmt, name in (("jsonld", "graph.jsonld"), ("trig", "graph.trig")):
+    for fmt, name in (("jsonld", "graph.jsonld"), ("trig", "graph.trig")) if dumps else ():
         dump_to(store.raw, fmt, folder / name)
     tables = csv_tables(store)
     with zipfile.ZipFile(folder / "tables.zip", "w", zipfile.ZIP_DEFLATED) as z:

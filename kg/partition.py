@@ -60,40 +60,70 @@ def shape_sides(shapes: Graph, tasks: list[list[URIRef]]) -> tuple[list, list] |
 def split(triples: list, shared_classes: set, per_part: int = PART_TRIPLES) -> list[Part] | None:
     """Batch parts of whole fiches, then the shared part; None when a node does not fit the layout above
     (``shared_classes``: the classes the shared part's shapes target)."""
-    fiche_of: dict[int, str | None] = {}  # by identity: the builder makes one object per term
-    by_fiche: dict[str, list] = {}
-    shared: list = []
-    types: dict[URIRef, list] = {}
-    for triple in triples:
-        subject = triple[0]
-        key = fiche_of.get(id(subject), _UNSEEN)
-        if key is _UNSEEN:
-            match = FICHE_NODE.match(subject) if isinstance(subject, URIRef) else None
-            key = fiche_of[id(subject)] = match.group(0) if match else None
-        is_type = triple[1] == RDF.type
-        if key is None:
-            if is_type:
-                if triple[2] in FICHE_CLASSES:
-                    return None  # a fiche-class node outside any fiche: its shape would not see it
-                types.setdefault(subject, []).append(triple)
-            shared.append(triple)
-            continue
-        if is_type and triple[2] in shared_classes:
-            return None  # a shared class under a fiche: the shared part would not see it
-        by_fiche.setdefault(key, []).append(triple)
-        if len(subject) == len(key) or ROLE_NODE.search(subject):
-            shared.append(triple)  # fiches and roles, read by the programme, person and event checks
-    parts, batch, names = [], [], []
-    for key, fiche_triples in by_fiche.items():
-        batch += fiche_triples
-        names.append(key.rsplit("/", 1)[-1])
-        if len(batch) >= per_part:
-            parts.append(_batch(batch, names, types))
-            batch, names = [], []
-    if batch:
-        parts.append(_batch(batch, names, types))
-    parts.append(Part("partie partagée", shared, fiche_shapes=False))
-    return parts
+    splitter = Splitter(shared_classes, per_part)
+    parts = splitter.add(triples)
+    if parts is None:
+        return None
+    return parts + splitter.finish()
+
+
+class Splitter:
+    """The same split, fed part of the graph after part (a build streams its triples programme by programme).
+
+    ``add`` takes triples in which every fiche is whole (all the triples of a fiche's nodes come in one call) and
+    returns the batch parts already full; ``finish`` the last batch and the shared part. The shared nodes' triples
+    wait for ``finish``; the class of a shared node must come before (or with) the fiches that point to it. None
+    (from ``add``) once a node broke the layout: the caller validates the whole graph instead."""
+
+    def __init__(self, shared_classes: set, per_part: int = PART_TRIPLES):
+        self.shared_classes, self.per_part = shared_classes, per_part
+        self.shared: list = []
+        self.types: dict[URIRef, list] = {}
+        self.batch: list = []
+        self.names: list[str] = []
+        self.broken = False
+
+    def add(self, triples) -> list[Part] | None:
+        if self.broken:
+            return None
+        fiche_of: dict[int, str | None] = {}  # by identity: the builder makes one object per term
+        by_fiche: dict[str, list] = {}
+        shared, types, shared_classes = self.shared, self.types, self.shared_classes
+        for triple in triples:
+            subject = triple[0]
+            key = fiche_of.get(id(subject), _UNSEEN)
+            if key is _UNSEEN:
+                match = FICHE_NODE.match(subject) if isinstance(subject, URIRef) else None
+                key = fiche_of[id(subject)] = match.group(0) if match else None
+            is_type = triple[1] == RDF.type
+            if key is None:
+                if is_type:
+                    if triple[2] in FICHE_CLASSES:
+                        self.broken = True  # a fiche-class node outside any fiche: its shape would not see it
+                        return None
+                    types.setdefault(subject, []).append(triple)
+                shared.append(triple)
+                continue
+            if is_type and triple[2] in shared_classes:
+                self.broken = True  # a shared class under a fiche: the shared part would not see it
+                return None
+            by_fiche.setdefault(key, []).append(triple)
+            if len(subject) == len(key) or ROLE_NODE.search(subject):
+                shared.append(triple)  # fiches and roles, read by the programme, person and event checks
+        parts = []
+        for key, fiche_triples in by_fiche.items():
+            self.batch += fiche_triples
+            self.names.append(key.rsplit("/", 1)[-1])
+            if len(self.batch) >= self.per_part:
+                parts.append(_batch(self.batch, self.names, types))
+                self.batch, self.names = [], []
+        return parts
+
+    def finish(self) -> list[Part]:
+        parts = [_batch(self.batch, self.names, self.types)] if self.batch else []
+        parts.append(Part("partie partagée", self.shared, fiche_shapes=False))
+        self.batch, self.names, self.shared, self.types = [], [], [], {}
+        return parts
 
 
 def _batch(batch: list, names: list[str], types: dict[URIRef, list]) -> Part:
@@ -106,4 +136,4 @@ def _batch(batch: list, names: list[str], types: dict[URIRef, list]) -> Part:
     return Part(label, batch + context, fiche_shapes=True)
 
 
-__all__ = ["FICHE_CLASSES", "PART_TRIPLES", "Part", "shape_sides", "split"]
+__all__ = ["FICHE_CLASSES", "PART_TRIPLES", "Part", "Splitter", "shape_sides", "split"]

@@ -56,11 +56,12 @@ def load_data(root: Path | str = "data") -> Dataset:
     propose_correspondences(parts)
     if len(parts) == 1:
         return parts[0]
-    entities: dict[tuple[str, str], Entity] = {}
+    entities: dict[tuple[str, str], Entity] = dict(first.entities)
     events = {}
-    for part in parts:
-        entities.update({k: e for k, e in part.entities.items() if k not in entities})
+    for part in parts:  # the other programmes add their own entities only (the rest is the shared files)
+        entities.update({k: e for k, e in part.own.items() if k not in entities})
         events.update(part.events)
+        part.reference = part is first
     whole = Dataset(root, first.source_path, {}, [], [], entities, events, parts=parts)
     for part in parts:
         part.provenance = whole.provenance
@@ -142,10 +143,20 @@ def _title(fiche: Fiche) -> str:
 
 def similarity(later: Fiche, earlier: Fiche, axes_later: dict[str, str], axes_earlier: dict[str, str]) -> float:
     """0–1: title (folded) 0.6, axis label 0.25, same number 0.15."""
-    title = difflib.SequenceMatcher(None, _title(later), _title(earlier)).ratio() if _title(later) else 0.0
-    axis = difflib.SequenceMatcher(None, fold_key(axes_later.get(later.data["axis"], "")),
-                                   fold_key(axes_earlier.get(earlier.data["axis"], ""))).ratio()
-    return round(0.6 * title + 0.25 * axis + 0.15 * (later.number == earlier.number), 3)
+    return _score(_title(later), _title(earlier), fold_key(axes_later.get(later.data["axis"], "")),
+                  fold_key(axes_earlier.get(earlier.data["axis"], "")), later.number == earlier.number)
+
+
+def _score(title: str, title_before: str, axis: str, axis_before: str, same_number: bool) -> float:
+    """:func:`similarity` of texts already folded (each folded once per programme, not once per pair)."""
+    ratio = difflib.SequenceMatcher(None, title, title_before).ratio() if title else 0.0
+    return round(0.6 * ratio + 0.25 * difflib.SequenceMatcher(None, axis, axis_before).ratio() + 0.15 * same_number, 3)
+
+
+def _folded(part: Dataset) -> dict[int, tuple[str, str]]:
+    """Fiche number -> (folded title, folded axis label)."""
+    axes = {a["id"]: fold_key(a["label"]) for a in part.axes}
+    return {f.number: (_title(f), axes.get(f.data["axis"], "")) for f in part.fiches}
 
 
 def previous_programme(part: Dataset, parts: list[Dataset]) -> Dataset | None:
@@ -163,15 +174,15 @@ def propose_correspondences(parts: list[Dataset]) -> None:
         before = previous_programme(part, parts)
         if before is None:
             continue
-        axes_now = {a["id"]: a["label"] for a in part.axes}
-        axes_before = {a["id"]: a["label"] for a in before.axes}
+        now, then = _folded(part), _folded(before)
         taken = {f.data["follows"][1] for f in part.fiches
                  if f.data.get("follows") and f.data["follows"][0] == before.programme["id"]}
         for fiche in part.fiches:
             if fiche.data.get("follows"):
                 continue
-            scored = [(similarity(fiche, old, axes_now, axes_before), old.number)
-                      for old in before.fiches if old.number not in taken]
+            title, axis = now[fiche.number]
+            scored = [(_score(title, then[old.number][0], axis, then[old.number][1], fiche.number == old.number),
+                       old.number) for old in before.fiches if old.number not in taken]
             if not scored:
                 continue
             score, number = max(scored, key=lambda s: (s[0], -s[1]))

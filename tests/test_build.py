@@ -86,11 +86,10 @@ def test_a_second_build_swaps_and_keeps_few(mini_data, tmp_path):
 def test_background_validation_refuses_a_build_and_names_the_yaml(mini_data, tmp_path, monkeypatch):
     """On a large graph SHACL runs in a forked worker that builds its own rdflib graph: same refusal, same report."""
     import kg.build
-    import kg.validate
 
     from kg.build import BuildError
 
-    monkeypatch.setattr(kg.validate, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(kg.build, "PARALLEL_FROM", 0)
     dist = tmp_path / "dist"
     build(mini_data, dist)
     target = os.readlink(dist / "current")
@@ -106,29 +105,41 @@ def test_background_validation_refuses_a_build_and_names_the_yaml(mini_data, tmp
     assert [p.name for p in (dist / "builds").iterdir() if p.name.startswith(".tmp")] == []
 
 
-def test_a_graph_too_large_for_a_memory_copy_is_written_from_disk(mini_data, tmp_path, monkeypatch):
-    """Above MEMORY_COPY_UP_TO the store is written first and the files are read from it: the same files."""
+def test_the_streamed_files_say_what_the_store_says(three_data, tmp_path, monkeypatch):
+    """graph.nt, Turtle, JSON-LD, TriG, VoID and the search index are written as the programmes are made, not read
+    back from the store: they hold what the store holds (three programmes, validated part after part in workers)."""
     import kg.build
+    from kg.export import dump_to
+    from kg.namespaces import sparql_prefixes
+    from kg.search import INDEX_QUERY, SearchIndex
+    from kg.void import describe_dataset, statistics
 
-    expected = build(mini_data, tmp_path / "memory")
-    monkeypatch.setattr(kg.build, "MEMORY_COPY_UP_TO", 0)
-    got = build(mini_data, tmp_path / "disk")
-    assert got.triples == expected.triples and got.counts == expected.counts
-    assert "memory" not in got.timings and "memory" in expected.timings
-    lines = lambda path: sorted(path.read_text(encoding="utf-8").splitlines())  # noqa: E731 - stores order differently
-    assert lines(got.path / "graph.nt") == lines(expected.path / "graph.nt")
-    modified = URIRef("http://purl.org/dc/terms/modified")  # the build's own time: a second apart, maybe
-    for name, fmt in (("graph.ttl", "turtle"), ("telecharger/graph.jsonld", "json-ld"), ("void.ttl", "turtle")):
-        triples = lambda path: {t for t in Graph().parse(path, format=fmt) if t[1] != modified}  # noqa: E731
-        assert triples(got.path / name) == triples(expected.path / name), name
+    monkeypatch.setattr(kg.build, "PARALLEL_FROM", 0)
+    got = build(three_data, tmp_path / "dist")
+    store = OxigraphStore(got.path / "store")
+    assert got.triples == store.triples()
+    expected = tmp_path / "expected"
+    expected.mkdir()
+    for fmt, name in (("nt", "graph.nt"), ("ttl", "graph.ttl"), ("jsonld", "graph.jsonld"), ("trig", "graph.trig")):
+        dump_to(store.raw, fmt, expected / name)
+    lines = lambda path: sorted(path.read_text(encoding="utf-8").splitlines())  # noqa: E731 - written in another order
+    assert lines(got.path / "graph.nt") == lines(expected / "graph.nt")
+    for name, fmt in (("graph.ttl", "turtle"), ("telecharger/graph.jsonld", "json-ld")):
+        triples = lambda path: set(Graph().parse(path, format=fmt))  # noqa: E731
+        assert triples(got.path / name) == triples(expected / name.rsplit("/", 1)[-1]), name
     trig = lambda path: set(Dataset().parse(path, format="trig").quads())  # noqa: E731
-    assert trig(got.path / "telecharger/graph.trig") == trig(expected.path / "telecharger/graph.trig")
+    assert trig(got.path / "telecharger/graph.trig") == trig(expected / "graph.trig")
+    modified = URIRef("http://purl.org/dc/terms/modified")  # the build's own time: a second apart, maybe
+    described = {t for t in describe_dataset(statistics(store.raw)) if t[1] != modified}
+    assert {t for t in Graph().parse(got.path / "void.ttl") if t[1] != modified} == described
 
-    def index(path):  # the same entries, in the store's order (searches sort their answers)
-        data = json.loads((path / "index-recherche.json").read_text())
+    def index(data):  # the same entries, in any order (searches sort their answers)
         return sorted(map(tuple, data["entities"])), sorted((key, data["entities"][i][0]) for key, i in data["keys"])
-    assert index(got.path) == index(expected.path)
-    assert OxigraphStore(got.path / "store").triples() == expected.triples
+    saved = json.loads((got.path / "index-recherche.json").read_text())
+    fresh = SearchIndex.from_rows(store.query(sparql_prefixes() + INDEX_QUERY).rows)
+    assert index(saved) == index({"entities": fresh.entities, "keys": list(zip(fresh.keys, fresh.owners))})
+    manifest = json.loads((got.path / "manifest.json").read_text())
+    assert manifest["programmes"] == 3 and manifest["triples"] == got.triples
 
 
 def test_a_refused_graph_stops_the_build_before_its_files(mini_data, tmp_path, monkeypatch):
@@ -140,7 +151,7 @@ def test_a_refused_graph_stops_the_build_before_its_files(mini_data, tmp_path, m
     (mini_data / "people.yaml").write_text(
         (mini_data / "people.yaml").read_text(encoding="utf-8") + '  - {id: sans-role, label: "Sans Rôle"}\n', encoding="utf-8")
     written = []
-    monkeypatch.setattr(kg.build, "dump_to", lambda *args: written.append(args[1]))
+    monkeypatch.setattr(kg.build, "GraphWriter", lambda path: written.append(path))
     try:
         build(mini_data, tmp_path / "dist")
     except BuildError as error:
