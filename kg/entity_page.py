@@ -59,6 +59,7 @@ KIND_WORDS = {
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
 PUBLIC_EXPANSION = "développé d'après une source publique (le document n'imprime que le sigle)"
+PUBLIC_NAME = "nom développé d'après une source publique (le document ne l'imprime pas sous cette forme)"
 YEAR_INFERRED = "année déduite de la section (non imprimée dans le document)"
 
 
@@ -154,8 +155,8 @@ SELECT ?this ?p ?o ?oLabel WHERE { ?this ?p ?o . OPTIONAL { ?o rdfs:label ?oLabe
                           getattr(o, "language", None), _str(getattr(o, "datatype", None)))
         if p in SHOWN:
             note = None
-            if p == RDFS_LABEL and public and K + "acronym" in values:
-                note = PUBLIC_EXPANSION
+            if p == RDFS_LABEL and public:
+                note = PUBLIC_EXPANSION if K + "acronym" in values else PUBLIC_NAME
             if p in (SCHEMA + "startDate",) and first.get(K + "yearInferred") == "true":
                 note = YEAR_INFERRED
             value = str(o) if is_iri else _shown_value(p, o)
@@ -180,7 +181,7 @@ SELECT ?this ?p ?o ?oLabel WHERE { ?this ?p ?o . OPTIONAL { ?o rdfs:label ?oLabe
         "external": _external(store, iri, [(str(o), p) for p in (SKOS + "exactMatch", SKOS + "closeMatch")
                                            for o in values.get(p, []) if isinstance(o, URIRef)]),
         "link_status": first.get(K + "linkStatus"),
-        "provenance": [PUBLIC_EXPANSION] if public and K + "acronym" in values else [],
+        "provenance": [(PUBLIC_EXPANSION if K + "acronym" in values else PUBLIC_NAME)] if public else [],
         "event": with_sources(store, _event(store, iri, first)) if etype == "evenement" else None,
         "axis": _axis(store, iri) if K + "Axis" in types else None,
         **_territory(store, iri, etype),

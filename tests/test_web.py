@@ -364,6 +364,14 @@ def test_facts_not_printed_in_the_document_carry_their_provenance(client):
     inferred = text(client.get("/evenement/rencontre-filieres-ess-roubaix-2023"))
     assert "année déduite de la section" in inferred and 'class="provenance"' in inferred
     assert "année déduite de la section" not in text(client.get("/evenement/forum-ess-niort-2024"))
+
+
+def test_a_law_named_from_a_public_source_says_so_under_its_title(client):
+    """The OECD recommendation's title is not printed (the document says « l'OCDE »): the page says so at the top."""
+    body = text(client.get("/loi/recommandation-ocde-ess-2022"))
+    line = body.split('<p class="provenance-line">', 1)[1].split("</p>", 1)[0]
+    assert "nom développé d&#39;après une source publique" in line
+    assert 'class="provenance-line"' not in text(client.get("/loi/loi-ess-2014"))  # its title is a verified Légifrance one
     month = text(client.get("/evenement/seminaire-foncier-2024-06"))
     assert "du 1er juin 2024 au 30 juin 2024 (bornes déduites de la précision de la date" in month
 
