@@ -227,7 +227,8 @@ SELECT ?this ?p ?s ?sLabel ?fiche ?ficheLabel WHERE {
         link["items"][source] = name
     out = []
     for link in by_p.values():
-        items = sorted(({"iri": i, "label": n} for i, n in link.pop("items").items()), key=lambda x: natural_key(x["label"]))
+        items = sorted(({"iri": i, "label": n} for i, n in _told_apart(link.pop("items")).items()),
+                       key=lambda x: natural_key(x["label"]))
         count = len(link.pop("subjects"))  # popped first: a set in the page's JSON came in any order
         out.append({**link, "count": count, "items": items})
     out.sort(key=lambda x: (x["predicate"] != K + "involves", -x["count"], x["predicate_label"]))
@@ -240,6 +241,15 @@ SELECT ?this ?p ?s ?sLabel ?fiche ?ficheLabel WHERE {
         seen.add(sources)
         kept.append(link)
     return kept
+
+
+def _told_apart(names: dict[str, str]) -> dict[str, str]:
+    """Two sources of one name (fiche 1 of two programmes) get their programme's id after it."""
+    seen: dict[str, int] = defaultdict(int)
+    for name in names.values():
+        seen[name] += 1
+    return {iri: f"{name} ({iri.split('/programme/', 1)[1].split('/', 1)[0]})"
+            if seen[name] > 1 and "/programme/" in iri else name for iri, name in names.items()}
 
 
 def _appearances(store: Store, iri: URIRef, names: list[str]) -> list[dict[str, Any]]:

@@ -100,6 +100,14 @@ def test_person_in_two_years_grouped_newest_first_with_a_bar_per_year(three_clie
     assert roles.index("RTC 2025 brouillon — à relire Fiche 1") < roles.index("RTC 2024 Fiche 1")
 
 
+def test_incoming_links_tell_the_same_fiche_of_two_programmes_apart(three_client):
+    data = three_client.get("/personne/hugo-lanternier.json").get_json()
+    labels = [item["label"] for link in data["incoming"] for item in link["items"]]
+    assert "Fiche 1 — Foncier solidaire et tiers-lieux (rtc-2024)" in labels
+    assert "Fiche 1 — Foncier solidaire et tiers-lieux (rtc-2025)" in labels
+    assert len(labels) == len(set(labels))
+
+
 def test_organisation_of_two_publishers_in_one_year_and_none_the_next(three_client):
     appears = _section(three_client.get("/organisation/anct").get_data(as_text=True), "appears")
     assert re.findall(r'<span class="year">(\d{4})</span>.*?<span class="count">([^<]*)</span>', appears) == \
