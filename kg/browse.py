@@ -90,6 +90,8 @@ def _py(node: Node | None) -> Any:
 
 #: Fiches shown per axis on the home page; the axis page lists them all.
 HOME_FICHES_PER_AXIS = 12
+#: Programmes whose axes and fiches the home page details (newest first); the others are in its list of programmes.
+HOME_PROGRAMMES = 3
 
 
 @cached
@@ -123,6 +125,7 @@ SELECT ?programme ?axis ?axisLabel ?position ?fiche ?number ?title WHERE {
     return {"counts": [{"type": t, "label": TYPE_LABELS[t][1], "count": by_type.get(t, 0), "path": TYPE_PATHS[t]}
                        for t in TYPE_LABELS],
             "programmes": list(programmes.values()),
+            "detailed": list(programmes.values())[:HOME_PROGRAMMES],
             "fiches": sum(p["fiches"] for p in programmes.values())}
 
 

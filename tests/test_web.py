@@ -280,6 +280,23 @@ def test_home_page_has_a_section_per_programme_and_shortens_long_axes(built, mon
     assert page.count('<a href="/programme/autre-2025/axe/axe-3">… et 2 autres fiches de l\'axe</a>') == 1
     assert page.count('<a href="/programme/rtes-2024/axe/axe-1">… et 1 autre fiche de l\'axe</a>') == 1
     assert len(re.findall(r'href="/programme/rtes-2024/fiche/\d+"', page)) < 14
+    assert "autres programmes, dans la liste" not in page
+
+
+def test_home_page_details_the_newest_programmes_only(built, monkeypatch):
+    """A hundred programmes: the home page details the newest few, the others are in its list by publisher and year."""
+    from kg import browse
+    from kg.store import OxigraphStore
+    from web import create_app
+
+    text = (built / "current" / "graph.nt").read_text(encoding="utf-8")
+    copies = [text.replace("programme/rtes-2024", f"programme/copie-{n}") for n in range(4)]
+    store = OxigraphStore(None, read_only=False)
+    store.load_ntriples("".join([text, *copies]).encode("utf-8"))
+    monkeypatch.setattr(browse, "HOME_PROGRAMMES", 2)
+    page = create_app({"STORE": store, "TESTING": True, "WARM_UP": False}).test_client().get("/").get_data(as_text=True)
+    assert page.count(" fiches, 7 axes</h2>") == 2
+    assert "… et 3 autres programmes, dans la liste par réseau et par année ci-dessus." in page
 
 
 # --- issue 13: what an analyst sees -------------------------------------------------------------
