@@ -359,7 +359,7 @@ SELECT ?this ?link ?scheme ?id ?match ?target ?source ?note WHERE {
               "iri": _str(r.get("target")), "match": MATCHES.get(str(r["match"]), str(r["match"])),
               "source": _str(r.get("source")), "note": _str(r.get("note")),
               "anchor": str(r["link"]).partition("#")[2]} for r in rows]
-    links.sort(key=lambda x: (x["match"] != "exacte", x["scheme"], x["id"]))
+    links.sort(key=lambda x: (x["match"] != "exacte", x["scheme"], x["id"], x["anchor"]))  # anchor: engines tie otherwise
     described = {x["iri"] for x in links}
     for target, p in matches:
         if target not in described:
