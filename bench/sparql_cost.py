@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import time
 from pathlib import Path
@@ -106,7 +107,6 @@ def floor_server(dist: Path, mode: str, port: int) -> int:
 
 def layers(dist: Path, runs: int) -> int:
     import http.client
-    import shutil
     import subprocess
     import sys
     import tempfile
@@ -148,11 +148,16 @@ def layers(dist: Path, runs: int) -> int:
             p50, p95 = statistics.median(values), values[int(0.95 * (len(values) - 1))]
             print(f"{name:<46} {p50:>7.3f} {p95:>7.3f} {p50 / bare:>6.2f}")
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(10)
-        shutil.rmtree(folder, ignore_errors=True)
+        _stop(servers, folder)
     return 0
+
+
+def _stop(servers: list, folder: Path) -> None:
+    """Stop the servers a measure started and remove their folder."""
+    for server in servers:
+        server.terminate()
+        server.wait(10)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def memory(dist: Path, seconds: float = 5.0) -> int:
@@ -215,7 +220,6 @@ def rss_mb_one(pid: int) -> float:
 
 def over_http(dist: Path, runs: int, only: list[str] | None = None) -> int:
     import http.client
-    import shutil
     import subprocess
     import sys
     import tempfile
@@ -259,10 +263,7 @@ def over_http(dist: Path, runs: int, only: list[str] | None = None) -> int:
             p95 = [sorted(t)[int(0.95 * (len(t) - 1))] for t in times]
             print(f"{name:<19} {a:>11.3f} {p95[0]:>7.3f} {b:>11.3f} {p95[1]:>7.3f} {a / b:>6.2f}", flush=True)
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(10)
-        shutil.rmtree(folder, ignore_errors=True)
+        _stop(servers, folder)
     return 0
 
 

@@ -185,15 +185,20 @@ def validate_in_parts(triples: list, provenance: dict[str, Where] | None = None,
     return Report(conforms, violations)
 
 
-def _validate_in_child(conn, box: list, provenance, shapes, parent: int) -> None:
-    """Check the triples part after part here, send the report (or stop once the build is gone)."""
+def send_from_child(conn, parent: int, make_report) -> None:
+    """In a forked worker: send ``make_report()`` to the build (nothing once it is gone), or the error it raised."""
     try:
-        report = validate_in_parts(box.pop(), provenance, shapes, parent=parent)
+        report = make_report()
         if os.getppid() == parent:
             conn.send((report, None))
     except BaseException as exc:  # noqa: BLE001 - the parent reports it
         conn.send((None, f"{type(exc).__name__}: {exc}"))
     conn.close()
+
+
+def _validate_in_child(conn, box: list, provenance, shapes, parent: int) -> None:
+    """Check the triples part after part here, send the report (or stop once the build is gone)."""
+    send_from_child(conn, parent, lambda: validate_in_parts(box.pop(), provenance, shapes, parent=parent))
 
 
 class PendingValidation:

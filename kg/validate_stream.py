@@ -20,23 +20,17 @@ from kg.graph import graph_of
 from kg.load import Where
 from kg.memory import release_free_memory
 from kg.partition import PART_TRIPLES, Part, Splitter, shape_sides
-from kg.validate import SHAPES, Report, _order, _report, _run_shapes, _shapes_graph, hoist_property_shapes, validate
+from kg.validate import SHAPES, Report, _order, _report, _run_shapes, _shapes_graph, hoist_property_shapes, send_from_child, validate
 
 
 def _part_in_child(conn, box: list, shapes_graph: Graph, tasks: list, provenance: dict, parent: int) -> None:
     """Validate one part here and send its report (nothing once the build is gone)."""
-    try:
+    def checked() -> Report:
         gc.freeze()  # the build's objects: the collector leaves them (and their pages) alone
-        part = box.pop()
-        graph = graph_of(part.triples)
-        del part
+        graph = graph_of(box.pop().triples)
         ok, results = _run_shapes(graph, shapes_graph, tasks, parent)
-        report = _report(graph, ok, results, provenance)
-        if os.getppid() == parent:
-            conn.send((report, None))
-    except BaseException as exc:  # noqa: BLE001 - the build reports it
-        conn.send((None, f"{type(exc).__name__}: {exc}"))
-    conn.close()
+        return _report(graph, ok, results, provenance)
+    send_from_child(conn, parent, checked)
 
 
 class StreamValidation:
