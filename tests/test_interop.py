@@ -295,11 +295,12 @@ def test_several_programmes_answer_as_the_embedded_store(published_three, embedd
     """Every query's programme parameter, fiche-changes on every fiche and entity-timeline across the years."""
     queries = load_queries()
     cases = [(q.name, params) for q in queries.values() for params in programme_cases(q)] + EXTRA_CASES
-    answered, differing = set(), []
+    compared, answered, differing = set(), set(), []
     for name, params in cases:
         if (published_three.name, name) in KNOWN_DIFFERENCES or \
                 (published_three.name, name, params.get("programme")) in KNOWN_DIFFERENCES_SEVERAL:
             continue
+        compared.add(name)
         reference = json.loads(to_json(run(queries[name], params, embedded_three)))
         try:
             mine = json.loads(to_json(run(queries[name], params, published_three.store)))
@@ -311,7 +312,7 @@ def test_several_programmes_answer_as_the_embedded_store(published_three, embedd
             answered.add(name)
     assert differing == [], published_three.name
     # the comparison is not between empty answers: every question compared answers something somewhere
-    assert {name for name, _ in cases if (published_three.name, name) not in KNOWN_DIFFERENCES} == answered
+    assert compared == answered
 
 
 def test_pages_of_several_programmes_answer_as_on_the_embedded_store(published_three, three_built):
