@@ -186,10 +186,10 @@ class Waiting:
         if reply is None or not reply[:1] in (b"D", b"R", b"E"):
             if self.killed:
                 message = f"la requête a dépassé la limite de {self.timeout:g} s et a été arrêtée"
-                self.fast.finish(self.channel, self.request, text(503, message), close=True)
+                self.fast.finish(self.channel, self.request, text(503, message, close=True), close=True)
             else:
-                self.fast.finish(self.channel, self.request, text(400, "l'exécuteur de requêtes s'est arrêté ; "
-                                                                        "réessayez"), close=True)
+                message = "l'exécuteur de requêtes s'est arrêté ; réessayez"
+                self.fast.finish(self.channel, self.request, text(400, message, close=True), close=True)
         elif reply[:1] == b"E":
             self.fast.finish(self.channel, self.request, text(400, reply[1:].decode("utf-8", "replace")))
         else:
@@ -219,11 +219,13 @@ class Waiting:
             return None
 
 
-def text(status: int, message: str) -> bytes:
-    """A refusal as web/lean.py writes it (one French line, plain text), as a whole HTTP answer."""
+def text(status: int, message: str, close: bool = False) -> bytes:
+    """A refusal as web/lean.py writes it (one French line, plain text), as a whole HTTP answer; ``close``: the
+    connection ends after it (a killed worker may have begun an answer on it)."""
     body = (message + "\n").encode("utf-8")
     return (f"HTTP/1.1 {status} {REASONS[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1") + body
+            f"Content-Length: {len(body)}\r\n" + ("Connection: close\r\n" if close else "") + "\r\n"
+            ).encode("latin-1") + body
 
 
 class Watchdog:
