@@ -67,7 +67,7 @@ def main() -> int:
         "JSON écrit des termes d'Oxigraph": lambda: json_answer(store, QUERY, 1000),
         "exécuteur, Result puis to_json": lambda: to_json(pool.run(path, QUERY, limit=1000)),
         "exécuteur, JSON écrit par l'exécuteur": lambda: pool.run(path, QUERY, limit=1000, as_json=True),
-        "/sparql, chemin court (client de test)": lambda: client.get(
+        "/sparql, chemin court web/lean.py (client de test)": lambda: client.get(
             "/sparql", query_string={"query": QUERY}, headers={"Accept": "application/sparql-results+json"}).get_data(),
         "/sparql par Flask (format=json, client de test)": lambda: client.get(
             "/sparql", query_string={"query": QUERY, "format": "json"}).get_data(),
@@ -123,7 +123,7 @@ def layers(dist: Path, runs: int) -> int:
                    check=True, capture_output=True)
     ports = [free_port() for _ in range(4)]
     names = ["Oxigraph nu (requête comprise)", "waitress, réponse constante", "waitress + exécuteur (sans Flask)",
-             "kg serve /sparql (chemin court)", "kg serve /sparql par Flask (format=json)"]
+             "kg serve /sparql (chemin rapide)", "kg serve /sparql par Flask (format=json)"]
     commands = [[oxigraph, "serve-read-only", "--location", str(folder), "--bind", f"127.0.0.1:{ports[0]}"],
                 [sys.executable, "-m", "bench.sparql_cost", "--dist", str(dist), "--floor", "constant", str(ports[1])],
                 [sys.executable, "-m", "bench.sparql_cost", "--dist", str(dist), "--floor", "exécuteur", str(ports[2])],

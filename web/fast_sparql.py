@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 import json
 import logging
-import select
+import os
 import threading
 import time
 from typing import Any
@@ -51,6 +51,8 @@ class FastSparql:
         self._head: bytes | None = None
         self.waiting: dict[int, Waiting] = {}  # the jobs at workers, by the worker's socket
         self.taken = 0  # requests answered this way (the tests look)
+        self._current = os.path.join(str(app.extensions["kg_store"].dist), "current")
+        self._where: tuple | None = None  # (dist/current's target, (pool, store path))
         server.add_task = self.add_task
 
     def add_task(self, channel) -> None:
@@ -77,10 +79,8 @@ class FastSparql:
                 return False
         except (QueryRefused, ValueError):
             return False  # the usual path writes the refusal
-        holder = self.app.extensions["kg_store"]
-        store = holder.opened()
         timeout = float(config["QUERY_TIMEOUT"])
-        public = store is not None and holder.public_pool(store, int(config["QUERY_WORKERS"]), timeout)
+        public = self._public(int(config["QUERY_WORKERS"]), timeout)
         if not public:
             return False
         pool, path = public
@@ -100,12 +100,28 @@ class FastSparql:
         self.watchdog.watch(waiting)
         return True
 
+    def _public(self, workers: int, timeout: float):
+        """(pool, store path) of the open embedded store, or None; remembered while ``dist/current`` points to
+        the same build (one readlink instead of the holder's realpath and lock: a new build goes through the
+        holder again, and the usual path opens it)."""
+        holder = self.app.extensions["kg_store"]
+        try:
+            link = os.readlink(self._current) if holder.spec is None else None
+        except OSError:
+            link = None
+        if link is not None and self._where is not None and self._where[0] == link:
+            return self._where[1]
+        store = holder.opened()
+        public = holder.public_pool(store, workers, timeout) if store is not None else None
+        self._where = (link, public) if link is not None and public is not None else None
+        return public
+
     def _collect(self) -> bool:
         """Take in the replies already there (a worker that just answered, whose reply the loop has not read yet:
         it comes after the client's next request in the loop's order); whether there were any."""
-        ready = select.select(list(self.waiting), [], [], 0)[0] if self.waiting else []
-        for fd in ready:
-            self.waiting[fd].handle_read_event()
+        ready = [waiting for waiting in list(self.waiting.values()) if waiting.worker.poll.poll(0)]
+        for waiting in ready:
+            waiting.handle_read_event()
         return bool(ready)
 
     def _http_head(self) -> str:
