@@ -149,6 +149,29 @@ def read_answer(reader) -> bytes:
     return reader.read(length)
 
 
+def test_requests_finding_every_worker_busy_go_the_usual_way_without_an_error(served, caplog):
+    """8 clients at once for 2 workers: the fast path took a request for a worker it had not got (a bug)."""
+    server, fast = served
+    errors: list = []
+
+    def client(rows: int) -> None:
+        conn = connect(server)
+        for n in range(30):
+            response = get(conn, f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {(n + rows) % 7 + 1}")
+            if response.status != 200 or len(json.loads(response.body)["results"]["bindings"]) != (n + rows) % 7 + 1:
+                errors.append((response.status, response.body[:80]))
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+    with caplog.at_level("ERROR", logger="kg.fast_sparql"):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == [] and caplog.records == []
+    assert not fast.waiting  # every job came back
+
+
 def test_rows_are_counted_in_oxigraphs_json_whatever_the_strings_hold():
     import pyoxigraph as ox
 

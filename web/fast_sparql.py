@@ -84,9 +84,9 @@ class FastSparql:
         if not public:
             return False
         pool, path = public
-        worker = pool.try_borrow() or (self._collect() and pool.try_borrow())
+        worker = pool.try_borrow() or (pool.try_borrow() if self._collect() else None)
         if worker is None:
-            return False
+            return False  # all busy: a waitress thread waits for one
         job = json.dumps({"path": path, "limit": config["ROW_LIMIT"], "http": self._http_head()}).encode("utf-8")
         self.taken += 1  # before the worker may answer
         try:
