@@ -46,8 +46,6 @@ def term_json(term) -> dict[str, str]:
 
 
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
-
-
 JSON_BUDGET = 2 << 20  # bytes of an answer Oxigraph writes in one go; a larger one is written row by row
 
 
@@ -89,7 +87,8 @@ def count_rows(data: bytes) -> int:
 
 def answer(store: "ox.Store", query: str, limit: int | None) -> tuple[bytes, bytes]:
     """(kind, body) of a query: ``J`` and SPARQL JSON for SELECT and ASK (Oxigraph's own up to ``limit`` rows;
-    past them, the first ``limit`` rows and ``"truncated": true``, its last key), ``G`` and ``{"triples": [[s, p, o]…], "truncated": …}`` for a graph."""
+    past them, the first ``limit`` rows and ``"truncated": true``, its last key), ``G`` and
+    ``{"triples": [[s, p, o]…], "truncated": …}`` for a graph."""
     form = query_form(query)
     try:
         result = store.query(query)

@@ -70,7 +70,7 @@ class _Worker:
         self.send_fd = self.recv_fd = self.sock.fileno()
         self.poll = select.poll()
         self.poll.register(self.recv_fd, select.POLLIN | select.POLLHUP | select.POLLERR)
-        self._stop = weakref.finalize(self, _stop, self.process, self.sock)  # a forgotten pool (or the exit) ends it too
+        self._stop = weakref.finalize(self, _stop, self.process, self.sock)  # a forgotten pool (or exit) ends it
 
     def send(self, data: bytes, client: int | None = None) -> None:
         """One frame; ``client``: a socket passed along with it (the worker answers on it)."""
