@@ -1,7 +1,7 @@
 """Where the fixed cost of a small query through /sparql goes: each step timed in process, interleaved.
 
     python -m bench.sparql_cost [--runs 400] [--dist dist]
-    python -m bench.sparql_cost --http [--runs 300] [--only axes,programmes]   # kg serve's /sparql ÷ bare Oxigraph
+    python -m bench.sparql_cost --http [--runs 300] [--only axes,programmes] [--before ../main]   # ÷ bare Oxigraph
     python -m bench.sparql_cost --layers [--runs 1000]  # the same small query through each layer over HTTP
     python -m bench.sparql_cost --memory --dist bench/work/dist-100   # kg serve's memory after a bench-like session
 
@@ -22,6 +22,7 @@ import statistics
 import time
 from pathlib import Path
 
+GET_MAX = 8000  # longer queries go in a POST body (Oxigraph's server refuses longer request lines)
 QUERY = """PREFIX kg: <https://ess-kg.example/ontologie#>
 SELECT ?numero ?titre WHERE {
   ?fiche kg:involves <https://ess-kg.example/organisation/anct> ; kg:ficheNumber ?numero .
@@ -35,6 +36,8 @@ def main() -> int:
     parser.add_argument("--dist", default="dist")
     parser.add_argument("--http", action="store_true", help="kg serve contre Oxigraph nu, requête par requête")
     parser.add_argument("--only", default="", help="avec --http : ces questions seulement (noms séparés par des virgules)")
+    parser.add_argument("--before", type=Path, help="avec --http : aussi le kg serve de cette autre copie du dépôt "
+                                                    "(le code d'avant), à tour de rôle")
     parser.add_argument("--layers", action="store_true", help="une petite requête à travers chaque couche, en HTTP")
     parser.add_argument("--memory", action="store_true", help="mémoire de kg serve après une séance comme celle du banc")
     parser.add_argument("--floor", nargs=2, metavar=("MODE", "PORT"), help=argparse.SUPPRESS)  # a --layers server
@@ -46,7 +49,7 @@ def main() -> int:
     if args.layers:
         return layers(Path(args.dist), args.runs)
     if args.http:
-        return over_http(Path(args.dist), args.runs, [n for n in args.only.split(",") if n])
+        return over_http(Path(args.dist), args.runs, [n for n in args.only.split(",") if n], args.before)
 
     from kg.formats import to_json
     from kg.sandbox import QueryPool, json_answer
@@ -64,7 +67,7 @@ def main() -> int:
         "JSON écrit des termes d'Oxigraph": lambda: json_answer(store, QUERY, 1000),
         "exécuteur, Result puis to_json": lambda: to_json(pool.run(path, QUERY, limit=1000)),
         "exécuteur, JSON écrit par l'exécuteur": lambda: pool.run(path, QUERY, limit=1000, as_json=True),
-        "/sparql, chemin court (client de test)": lambda: client.get(
+        "/sparql, chemin court web/lean.py (client de test)": lambda: client.get(
             "/sparql", query_string={"query": QUERY}, headers={"Accept": "application/sparql-results+json"}).get_data(),
         "/sparql par Flask (format=json, client de test)": lambda: client.get(
             "/sparql", query_string={"query": QUERY, "format": "json"}).get_data(),
@@ -120,7 +123,7 @@ def layers(dist: Path, runs: int) -> int:
                    check=True, capture_output=True)
     ports = [free_port() for _ in range(4)]
     names = ["Oxigraph nu (requête comprise)", "waitress, réponse constante", "waitress + exécuteur (sans Flask)",
-             "kg serve /sparql (chemin court)", "kg serve /sparql par Flask (format=json)"]
+             "kg serve /sparql (chemin rapide)", "kg serve /sparql par Flask (format=json)"]
     commands = [[oxigraph, "serve-read-only", "--location", str(folder), "--bind", f"127.0.0.1:{ports[0]}"],
                 [sys.executable, "-m", "bench.sparql_cost", "--dist", str(dist), "--floor", "constant", str(ports[1])],
                 [sys.executable, "-m", "bench.sparql_cost", "--dist", str(dist), "--floor", "exécuteur", str(ports[2])],
@@ -218,7 +221,9 @@ def rss_mb_one(pid: int) -> float:
         return 0.0
 
 
-def over_http(dist: Path, runs: int, only: list[str] | None = None) -> int:
+def over_http(dist: Path, runs: int, only: list[str] | None = None, before: Path | None = None) -> int:
+    """Each named query over HTTP (keep-alive, the same client), turn by turn: `kg serve`'s /sparql, a bare
+    Oxigraph server, and with ``before`` the `kg serve` of another checkout (the code before a change)."""
     import http.client
     import subprocess
     import sys
@@ -228,40 +233,55 @@ def over_http(dist: Path, runs: int, only: list[str] | None = None) -> int:
     from bench.__main__ import free_port, sparql_text, wait_http
     from kg.store import OxigraphStore
 
+    dist = dist.resolve()
     texts = sparql_text(OxigraphStore(dist / "current" / "store"))
     oxigraph = str(Path(sys.executable).parent / "oxigraph")
-    ours, theirs = free_port(), free_port()
+    ports = [free_port() for _ in range(3 if before else 2)]
     folder = Path(tempfile.mkdtemp(prefix="kg-bare-"))
     subprocess.run([oxigraph, "load", "--location", str(folder), "--file", str(dist / "current" / "graph.nt")],
                    check=True, capture_output=True)
-    servers = [subprocess.Popen([sys.executable, "-m", "kg.cli", "--dist", str(dist), "serve", "--port", str(ours),
-                                 "--threads", "16"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    servers = [subprocess.Popen([sys.executable, "-m", "kg.cli", "--dist", str(dist), "serve", "--port", str(ports[0]),
+                                 "--threads", "16"], **quiet),
                subprocess.Popen([oxigraph, "serve-read-only", "--location", str(folder), "--bind",
-                                 f"127.0.0.1:{theirs}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+                                 f"127.0.0.1:{ports[1]}"], **quiet)]
+    if before:
+        servers.append(subprocess.Popen([str(before / ".venv" / "bin" / "python"), "-m", "kg.cli", "--dist", str(dist),
+                                         "serve", "--port", str(ports[2]), "--threads", "16"], cwd=before, **quiet))
     try:
-        wait_http(ours, "/")
-        wait_http(theirs, "/query?query=ASK%7B%7D")
-        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=60) for port in (ours, theirs)]
+        for port, path in zip(ports, ["/", "/query?query=ASK%7B%7D", "/"]):
+            wait_http(port, path)
+        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=60) for port in ports]
 
         def timed(conn, path: str) -> float:
             start = time.perf_counter()
-            conn.request("GET", path, headers={"Accept": "application/sparql-results+json"})
-            conn.getresponse().read()
+            route, _, form = path.partition("?")
+            if len(path) <= GET_MAX:
+                conn.request("GET", path, headers={"Accept": "application/sparql-results+json"})
+            else:  # past what Oxigraph's server reads in a request line: every side gets a form in the body
+                conn.request("POST", route, body=form, headers={"Accept": "application/sparql-results+json",
+                                                                "Content-Type": "application/x-www-form-urlencoded"})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{path[:40]}… -> {response.status}")
             return (time.perf_counter() - start) * 1000
 
-        print(f"{'question nommée':<19} {'/sparql p50':>11} {'p95':>7} {'Oxigraph nu':>11} {'p95':>7} {'ratio':>6}")
+        print(f"{'question nommée':<19} {'/sparql p50':>11} {'p95':>7} {'Oxigraph nu':>11} {'p95':>7} {'ratio':>6}"
+              + (f" {'avant p50':>9} {'ratio':>6}" if before else ""))
         for name in sorted(n for n in texts if not only or n in only):
             query = urllib.parse.urlencode({"query": texts[name]})
-            paths = [f"/sparql?{query}", f"/query?{query}"]
-            times: list[list[float]] = [[], []]
+            paths = [f"/sparql?{query}", f"/query?{query}", f"/sparql?{query}"]
+            times: list[list[float]] = [[] for _ in ports]
             for turn in range(runs + 5):
-                for side in (0, 1):
-                    elapsed = timed(connections[side], paths[side])
+                for side, conn in enumerate(connections):
+                    elapsed = timed(conn, paths[side])
                     if turn >= 5:
                         times[side].append(elapsed)
-            a, b = statistics.median(times[0]), statistics.median(times[1])
+            p50 = [statistics.median(t) for t in times]
             p95 = [sorted(t)[int(0.95 * (len(t) - 1))] for t in times]
-            print(f"{name:<19} {a:>11.3f} {p95[0]:>7.3f} {b:>11.3f} {p95[1]:>7.3f} {a / b:>6.2f}", flush=True)
+            line = f"{name:<19} {p50[0]:>11.3f} {p95[0]:>7.3f} {p50[1]:>11.3f} {p95[1]:>7.3f} {p50[0] / p50[1]:>6.2f}"
+            print(line + (f" {p50[2]:>9.3f} {p50[2] / p50[1]:>6.2f}" if before else ""), flush=True)
     finally:
         _stop(servers, folder)
     return 0

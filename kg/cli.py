@@ -128,15 +128,18 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from waitress import serve
+    from waitress.server import create_server
 
     from kg.memory import limit_arenas
     from web import create_app
+    from web.fast_sparql import install
 
     limit_arenas()  # before the warm-up's and waitress's threads exist
     app = create_app({"DIST": args.dist, "STORE": args.store, "DATA": args.data})
     app.extensions["kg_store"].get()  # fail now, with a clear message, if nothing is built
     print(f"Graphe servi sur http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="kg", clear_untrusted_proxy_headers=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="kg", clear_untrusted_proxy_headers=True,
+          _server=lambda app, **kw: install(create_server(app, **kw), app))  # /sparql's fast path (web/fast_sparql.py)
     return 0
 
 

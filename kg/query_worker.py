@@ -1,19 +1,24 @@
 """The process that runs the public's queries (``python -m kg.query_worker``): pyoxigraph and the standard
 library only, no rdflib (a smaller process, a faster start); killed by kg/sandbox.py past its time limit.
 
-Frames on stdin and stdout: a 4-byte big-endian length, then the bytes. A job is a JSON header line
-(path, limit, mode) and the query text; the answer is one kind byte and a body: ``J`` a SPARQL 1.1 Query
-Results JSON document (SELECT, ASK), ``G`` the triples of a CONSTRUCT or DESCRIBE as JSON, ``E`` an error
-message in French.
+Frames on a Unix socket (stdin and stdout): a 4-byte big-endian length, then the bytes. A job is a JSON header
+line (path, limit) and the query text; the answer is one kind byte and a body: ``J`` a SPARQL 1.1 Query Results
+JSON document (SELECT, ASK), ``G`` the triples of a CONSTRUCT or DESCRIBE as JSON, ``E`` an error message in
+French. A job may come with the client's socket (web/fast_sparql.py) and the head of an HTTP answer (``http``):
+the worker then writes the whole HTTP answer of a SELECT or ASK on that socket itself and replies ``D`` (done)
+or ``R`` and the bytes the socket did not take (for the server to send).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import socket
 import struct
 import sys
 import time
+from email.utils import formatdate
 
 import pyoxigraph as ox
 
@@ -40,9 +45,50 @@ def term_json(term) -> dict[str, str]:
     raise StoreError(f"terme RDF non pris en charge : {term!r}")
 
 
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+JSON_BUDGET = 2 << 20  # bytes of an answer Oxigraph writes in one go; a larger one is written row by row
+
+
+class _Budget:
+    """A file for Oxigraph's writer that refuses more than ``size`` bytes (a huge answer stops early)."""
+
+    def __init__(self, size: int):
+        self.parts: list[bytes] = []
+        self.left = size
+
+    def write(self, data) -> int:
+        self.left -= len(data)
+        if self.left < 0:
+            raise OverflowError("réponse trop grande pour être écrite d'un coup")
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def oxigraph_json(solutions: "ox.QuerySolutions", budget: int = JSON_BUDGET) -> bytes | None:
+    """The SPARQL JSON document of ``solutions`` written by Oxigraph itself (faster than term by term in Python),
+    or None past ``budget`` bytes."""
+    out = _Budget(budget)
+    try:
+        solutions.serialize(out, ox.QueryResultsFormat.JSON)
+    except OverflowError:
+        return None
+    return b"".join(out.parts)
+
+
+def count_rows(data: bytes) -> int:
+    """The rows of a SPARQL JSON document as Oxigraph writes it (compact): with its strings taken out, each row
+    opens with ``[{`` (the first) or ``,{`` (a term opens with ``:{``)."""
+    bare = _JSON_STRING.sub(b"", data)
+    return bare.count(b",{") + (b"[{" in bare)
+
+
 def answer(store: "ox.Store", query: str, limit: int | None) -> tuple[bytes, bytes]:
-    """(kind, body) of a query: ``J`` and SPARQL JSON for SELECT and ASK (``"truncated": true``, its last key,
-    past ``limit`` rows), ``G`` and ``{"triples": [[s, p, o]…], "truncated": …}`` for a graph."""
+    """(kind, body) of a query: ``J`` and SPARQL JSON for SELECT and ASK (Oxigraph's own up to ``limit`` rows;
+    past them, the first ``limit`` rows and ``"truncated": true``, its last key), ``G`` and
+    ``{"triples": [[s, p, o]…], "truncated": …}`` for a graph."""
     form = query_form(query)
     try:
         result = store.query(query)
@@ -52,6 +98,10 @@ def answer(store: "ox.Store", query: str, limit: int | None) -> tuple[bytes, byt
             triples, truncated = capped(result, limit, lambda t: [term_json(t.subject), term_json(t.predicate),
                                                                   term_json(t.object)])
             return b"G", json.dumps({"triples": triples, "truncated": truncated}, ensure_ascii=False).encode("utf-8")
+        data = oxigraph_json(result)
+        if data is not None and (limit is None or count_rows(data) <= limit):
+            return b"J", data
+        result = store.query(query)  # past the row cap or the budget: again, row by row, up to the cap
         names = [v.value for v in result.variables]
         rows, truncated = capped(result, limit, lambda solution: {
             name: term_json(term) for name, term in zip(names, solution) if term is not None})
@@ -72,6 +122,44 @@ def read_frame(fd: int) -> bytes | None:
     return _read_exactly(fd, HEADER.unpack(head)[0])
 
 
+def read_job(sock: socket.socket) -> tuple[bytes | None, int | None]:
+    """One frame from the server's socket and the client socket that came with it, if any; (None, None) at the end."""
+    head, fds = b"", []
+    while len(head) < HEADER.size:
+        data, more, _, _ = socket.recv_fds(sock, HEADER.size - len(head), 1)
+        if not data:
+            for fd in fds + more:
+                os.close(fd)
+            return None, None
+        head += data
+        fds += more
+    body = _read_exactly(sock.fileno(), HEADER.unpack(head)[0])
+    if body is None:
+        for fd in fds:
+            os.close(fd)
+        return None, None
+    return body, (fds[0] if fds else None)
+
+
+def http_answer(head: bytes, body: bytes) -> bytes:
+    """The whole HTTP answer of a SPARQL JSON document: ``head`` (status line and fixed headers), its length,
+    its date, ``X-Truncated`` when the row cap cut it (as web/lean.py does), then the body."""
+    extra = b"X-Truncated: true\r\n" if body.endswith(b', "truncated": true}') else b""
+    return b"".join([head, b"Content-Length: %d\r\nDate: " % len(body), formatdate(usegmt=True).encode("ascii"),
+                     b"\r\n", extra, b"\r\n", body])
+
+
+def send_to_client(fd: int, data: bytes) -> bytes:
+    """Write ``data`` on the client's (non-blocking) socket; what it did not take now, for the server to send."""
+    try:
+        sent = os.write(fd, data)
+    except BlockingIOError:
+        return data
+    except OSError:  # the client left: nothing more to send
+        return b""
+    return data[sent:]
+
+
 def _read_exactly(fd: int, size: int) -> bytes | None:
     chunks, missing = [], size
     while missing:
@@ -90,10 +178,11 @@ def write_frame(fd: int, data: bytes) -> None:
 
 
 def serve(read_fd: int, write_fd: int) -> None:
-    """Answer jobs until the parent closes the pipe."""
+    """Answer jobs until the server closes the socket."""
     stores: dict[str, ox.Store] = {}
+    sock = socket.socket(fileno=os.dup(read_fd))
     while True:
-        job = read_frame(read_fd)
+        job, client = read_job(sock)
         if job is None:
             return
         header, _, text = job.partition(b"\n")
@@ -105,13 +194,20 @@ def serve(read_fd: int, write_fd: int) -> None:
                 stores[path] = ox.Store.read_only(path)
             started = time.perf_counter()
             kind, body = answer(stores[path], text.decode("utf-8"), spec["limit"])
-            write_frame(write_fd, kind + body)
+            if client is not None and kind == b"J" and spec.get("http"):
+                rest = send_to_client(client, http_answer(spec["http"].encode("latin-1"), body))
+                write_frame(write_fd, b"R" + rest if rest else b"D")
+            else:
+                write_frame(write_fd, kind + body)
             del body
             release_free_memory((time.perf_counter() - started) * 1000)
         except StoreError as exc:
             write_frame(write_fd, b"E" + str(exc).encode("utf-8"))
         except Exception as exc:  # noqa: BLE001 - the worker must answer whatever happens
             write_frame(write_fd, b"E" + f"erreur inattendue : {exc}".encode("utf-8"))
+        finally:
+            if client is not None:
+                os.close(client)
 
 
 if __name__ == "__main__":

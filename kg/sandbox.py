@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import socket
 import subprocess
 import sys
 import threading
@@ -53,20 +54,31 @@ def to_result(kind: bytes, body: bytes) -> Result:
 
 
 class _Worker:
-    """``python -m kg.query_worker`` with its two pipes; ``poll`` waits on its answers."""
+    """``python -m kg.query_worker`` on a Unix socket (its stdin and stdout); ``poll`` waits on its answers."""
 
     def __init__(self) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-        self.process = subprocess.Popen([sys.executable, "-m", "kg.query_worker"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, bufsize=0, env=env, cwd=ROOT)
-        self.send_fd = self.process.stdin.fileno()
-        self.recv_fd = self.process.stdout.fileno()
+        self.sock, theirs = socket.socketpair()
+        try:
+            self.process = subprocess.Popen([sys.executable, "-m", "kg.query_worker"], stdin=theirs, stdout=theirs,
+                                            bufsize=0, env=env, cwd=ROOT)
+        except OSError:
+            self.sock.close()
+            raise
+        finally:
+            theirs.close()
+        self.send_fd = self.recv_fd = self.sock.fileno()
         self.poll = select.poll()
         self.poll.register(self.recv_fd, select.POLLIN | select.POLLHUP | select.POLLERR)
-        self._stop = weakref.finalize(self, _stop, self.process)  # a forgotten pool (or the exit) ends it too
+        self._stop = weakref.finalize(self, _stop, self.process, self.sock)  # a forgotten pool (or exit) ends it
 
-    def send(self, data: bytes) -> None:
-        view = memoryview(HEADER.pack(len(data)) + data)
+    def send(self, data: bytes, client: int | None = None) -> None:
+        """One frame; ``client``: a socket passed along with it (the worker answers on it)."""
+        frame = HEADER.pack(len(data)) + data
+        if client is not None:
+            sent = socket.send_fds(self.sock, [frame], [client])
+            frame = frame[sent:]
+        view = memoryview(frame)
         while view:
             view = view[os.write(self.send_fd, view):]
 
@@ -105,11 +117,10 @@ class _Worker:
         self._stop()
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen, sock: socket.socket) -> None:
     process.kill()
     process.wait(5)
-    process.stdin.close()
-    process.stdout.close()
+    sock.close()
 
 
 class QueryPool:
@@ -138,6 +149,24 @@ class QueryPool:
         except OSError:
             self._give_back(None)
             raise StoreError("l'exécuteur de requêtes n'a pas pu démarrer") from None
+
+    def try_borrow(self) -> _Worker | None:
+        """An idle worker at once, or None (none idle: the caller takes the waiting path)."""
+        with self._lock:
+            return self._idle.pop() if self._idle else None
+
+    def give_back(self, worker: _Worker, elapsed_ms: float) -> None:
+        """A worker back from a job run outside ``run``; retired as ``run`` does when a heavy answer left it large."""
+        if elapsed_ms >= self.heavy_ms and worker.rss_mb() > self.retire_mb:
+            self.discard(worker)
+            self._replace()
+        else:
+            self._give_back(worker)
+
+    def discard(self, worker: _Worker) -> None:
+        """A worker that died or was killed: its place is free (a fresh one starts when needed)."""
+        worker.kill()
+        self._give_back(None)
 
     def _give_back(self, worker: _Worker | None) -> None:
         with self._lock:

@@ -54,6 +54,13 @@ class StoreHolder:
             self.on_open()
         return store
 
+    def opened(self) -> Store | None:
+        """The store when it is open and still the current build, without opening anything (else None)."""
+        if self._fixed is not None:
+            return self._fixed
+        store = self._store
+        return store if store is not None and self._current_target() == self._target else None
+
     def version(self) -> str:
         return self._target or ""
 
@@ -62,14 +69,23 @@ class StoreHolder:
         or with the remote store's own HTTP timeout. ``as_json``: the SPARQL JSON document (bytes) of a
         SELECT or ASK, which the worker writes itself."""
         store = self.get()
-        if isinstance(store, OxigraphStore) and store.path is not None:
-            with self._lock:
-                if self._pool is None:
-                    self._pool = QueryPool(workers=workers, timeout=timeout)
-            return self._pool.run(str(store.path), query, limit=limit, timeout=timeout, as_json=as_json)
+        public = self.public_pool(store, workers, timeout)
+        if public is not None:
+            pool, path = public
+            return pool.run(path, query, limit=limit, timeout=timeout, as_json=as_json)
         result = store.query(query, limit=limit)
         if as_json:
             from kg.formats import to_json
 
             return to_json(result).encode("utf-8")
         return result
+
+    def public_pool(self, store: Store, workers: int, timeout: float) -> "tuple[QueryPool, str] | None":
+        """The worker pool and store path for the public's queries on ``store`` (this holder's), or None when it
+        is not an embedded store (a remote one answers under its own HTTP timeout)."""
+        if not isinstance(store, OxigraphStore) or store.path is None:
+            return None
+        with self._lock:
+            if self._pool is None:
+                self._pool = QueryPool(workers=workers, timeout=timeout)
+        return self._pool, str(store.path)

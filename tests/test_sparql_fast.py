@@ -1,0 +1,186 @@
+"""/sparql's fast path in `kg serve` (web/fast_sparql.py): waitress's loop hands the query and the client's socket
+to a worker, which answers on it. Same answers, headers, time limit, row cap and refusals as web/lean.py."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+import time
+import urllib.parse
+
+import pytest
+from waitress.server import create_server
+
+from kg.query_worker import count_rows, oxigraph_json
+from kg.sandbox import json_answer
+from web import create_app
+from web.fast_sparql import install
+
+JSON = {"Accept": "application/sparql-results+json"}
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+ANCT = """PREFIX kg: <https://ess-kg.example/ontologie#>
+SELECT ?numero WHERE { ?f kg:involves <https://ess-kg.example/organisation/anct> ; kg:ficheNumber ?numero }
+ORDER BY ?numero"""
+
+
+@pytest.fixture(scope="module")
+def served(built):
+    """A waitress server as `kg serve` sets it up (fast path installed), in this process, on 127.0.0.1."""
+    app = create_app({"DIST": str(built), "QUERY_TIMEOUT": 1.5, "ROW_LIMIT": 50, "WARM_UP": False})
+    ready = threading.Event()
+    box = []
+
+    def run() -> None:
+        server = install(create_server(app, host="127.0.0.1", port=0, threads=4, ident="kg"), app)
+        box.append(server)
+        ready.set()
+        server.run()
+
+    threading.Thread(target=run, name="test-waitress", daemon=True).start()
+    assert ready.wait(10)
+    server = box[0]
+    yield server, server.fast_sparql
+    server.task_dispatcher.shutdown()
+    app.extensions["kg_store"]._pool and app.extensions["kg_store"]._pool.close()
+
+
+def connect(server) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=30)
+
+
+def get(conn: http.client.HTTPConnection, query: str) -> http.client.HTTPResponse:
+    conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}), headers=JSON)
+    response = conn.getresponse()
+    response.body = response.read()
+    return response
+
+
+def test_the_fast_path_answers_as_the_lean_path_on_a_kept_alive_connection(served, embedded):
+    server, fast = served
+    conn = connect(server)
+    get(conn, "ASK { ?s ?p ?o }")  # starts a worker (the fast path only takes idle ones)
+    before = fast.taken
+    for _ in range(3):
+        response = get(conn, ANCT)
+        assert response.status == 200 and response.getheader("Content-Type") == "application/sparql-results+json"
+        assert json.loads(response.body) == json.loads(json_answer(embedded, ANCT, 50))
+        for header in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Vary", "Date"):
+            assert response.getheader(header)
+        assert response.getheader("Server") == "kg" and response.getheader("X-Truncated") is None
+    assert fast.taken == before + 3
+    assert get(conn, "ASK { ?s ?p ?o }").body == b'{"head": {}, "boolean": true}'
+    conn.close()
+
+
+def test_the_fast_path_keeps_the_time_limit_and_frees_its_worker(served):
+    server, fast = served
+    conn = connect(server)
+    get(conn, "ASK { ?s ?p ?o }")
+    before = fast.taken
+    start = time.monotonic()
+    response = get(conn, SLOW)
+    assert time.monotonic() - start < 5  # 1.5 s, and the watchdog looks at least every 0.25 s
+    assert fast.taken == before + 1
+    assert response.status == 503 and response.getheader("Content-Type") == "text/plain; charset=utf-8"
+    assert response.body.decode("utf-8") == "la requête a dépassé la limite de 1.5 s et a été arrêtée\n"
+    assert response.getheader("Connection") == "close"  # said, so that the client opens a new one
+    for _ in range(3):  # more than the pool's size, on the connection the client reopens
+        assert get(conn, "ASK { ?s ?p ?o }").status == 200
+    conn.close()
+
+
+def test_the_fast_path_keeps_the_row_cap(served):
+    server, fast = served
+    conn = connect(server)
+    get(conn, "ASK { ?s ?p ?o }")
+    before = fast.taken
+    response = get(conn, "SELECT ?s WHERE { ?s ?p ?o }")
+    doc = json.loads(response.body)
+    assert response.getheader("X-Truncated") == "true" and doc["truncated"] is True
+    assert len(doc["results"]["bindings"]) == 50 and fast.taken == before + 1
+    conn.close()
+
+
+@pytest.mark.parametrize("query,status,start,fast_path", [
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", 403, "Les appels SERVICE", False),
+    ("DELETE WHERE { ?s ?p ?o }", 403, "Point de requête en lecture seule", False),
+    ("SELECT ?x WHERE {", 400, "la requête a échoué", True),  # the engine's own refusal, from the worker
+])
+def test_refusals_stay_french_on_either_path(served, query, status, start, fast_path):
+    server, fast = served
+    conn = connect(server)
+    get(conn, "ASK { ?s ?p ?o }")
+    before = fast.taken
+    response = get(conn, query)
+    assert response.status == status and response.getheader("Content-Type") == "text/plain; charset=utf-8"
+    assert response.body.decode("utf-8").startswith(start)
+    assert fast.taken == before + fast_path
+    assert get(conn, "ASK { ?s ?p ?o }").status == 200  # the connection goes on
+    conn.close()
+
+
+def test_pipelined_requests_get_their_answers_in_order(served):
+    server, _ = served
+    conn = connect(server)
+    get(conn, "ASK { ?s ?p ?o }")
+    conn.close()
+    queries = [ANCT, "ASK { ?s ?p ?o }", "SELECT (1 AS ?one) WHERE {}", ANCT]
+    raw = b"".join(f"GET /sparql?{urllib.parse.urlencode({'query': q})} HTTP/1.1\r\nHost: x\r\n"
+                   f"Accept: application/sparql-results+json\r\n\r\n".encode("ascii") for q in queries)
+    with socket.create_connection(("127.0.0.1", server.effective_port), timeout=30) as sock:
+        sock.sendall(raw)
+        reader = sock.makefile("rb")
+        bodies = [json.loads(read_answer(reader)) for _ in queries]
+    assert [b["numero"]["value"] for b in bodies[0]["results"]["bindings"]] == ["2", "4", "5"]
+    assert bodies[1]["boolean"] is True and bodies[2]["results"]["bindings"][0]["one"]["value"] == "1"
+    assert bodies[3] == bodies[0]
+
+
+def read_answer(reader) -> bytes:
+    """One HTTP answer's body from a stream of several (status 200 expected, Content-Length given)."""
+    assert reader.readline().startswith(b"HTTP/1.1 200")
+    length = None
+    while (line := reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    return reader.read(length)
+
+
+def test_requests_finding_every_worker_busy_go_the_usual_way_without_an_error(served, caplog):
+    """8 clients at once for 2 workers: the fast path took a request for a worker it had not got (a bug)."""
+    server, fast = served
+    errors: list = []
+
+    def client(rows: int) -> None:
+        conn = connect(server)
+        for n in range(30):
+            response = get(conn, f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {(n + rows) % 7 + 1}")
+            if response.status != 200 or len(json.loads(response.body)["results"]["bindings"]) != (n + rows) % 7 + 1:
+                errors.append((response.status, response.body[:80]))
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+    with caplog.at_level("ERROR", logger="kg.fast_sparql"):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == [] and caplog.records == []
+    assert not fast.waiting  # every job came back
+
+
+def test_rows_are_counted_in_oxigraphs_json_whatever_the_strings_hold():
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    tricky = ox.Literal('a",{"b\\"[{ ,{ },{')
+    store.add(ox.Quad(ox.NamedNode("http://a/x"), ox.NamedNode("http://a/p"), tricky))
+    for n in range(4):
+        store.add(ox.Quad(ox.NamedNode(f"http://a/{n}"), ox.NamedNode("http://a/p"), ox.Literal(str(n), language="fr")))
+    for query, rows in [("SELECT * WHERE { ?s ?p ?o }", 5), ("SELECT ?nothing WHERE { ?s ?p ?o }", 5),
+                        ("SELECT * WHERE { ?s <http://a/none> ?o }", 0)]:
+        assert count_rows(oxigraph_json(store.query(query))) == rows
+    assert oxigraph_json(store.query("SELECT * WHERE { ?s ?p ?o }"), budget=100) is None  # past the budget
