@@ -179,37 +179,46 @@ def spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def _not_printed(store: OxigraphStore) -> dict[str, str]:
-    """IRI -> "libellé : développé d'après une source publique" (several joined by " ; ")."""
+def _text_rows(store: OxigraphStore, query: str) -> tuple[list[str], list[list[str | None]]]:
+    """A SELECT's variables and rows of plain texts (an IRI, a literal's lexical form, or None), read straight from
+    Oxigraph: no rdflib term is made (at ×100 that conversion took longer than the queries)."""
     from kg.namespaces import sparql_prefixes
 
-    result = store.query(sparql_prefixes() + """SELECT ?s ?p ?why WHERE {
+    answer = store.raw.query(sparql_prefixes() + query)
+    names = [v.value for v in answer.variables]
+    rows = [[None if term is None else term.value for term in solution] for solution in answer]
+    del answer
+    return names, rows
+
+
+def _not_printed(store: OxigraphStore) -> dict[str, str]:
+    """IRI -> "libellé : développé d'après une source publique" (several joined by " ; ")."""
+    _, rows = _text_rows(store, """SELECT ?s ?p ?why WHERE {
   ?s kg:notPrinted ?n . ?n kg:onProperty ?p ; rdfs:label ?why } ORDER BY ?s ?p""")
     out: dict[str, list[str]] = {}
-    for row in result.rows:
-        out.setdefault(str(row["s"]), []).append(f"{PROPERTY_FR.get(str(row['p']), str(row['p']))} : {row['why']}")
+    for s, p, why in rows:
+        out.setdefault(s, []).append(f"{PROPERTY_FR.get(p, p)} : {why}")
     return {iri: " ; ".join(parts) for iri, parts in out.items()}
 
 
 def csv_tables(source: "Graph | OxigraphStore", only: str | None = None) -> dict[str, str]:
     """Tables an analyst opens in a spreadsheet (UTF-8 with BOM, comma-separated); ``only`` one of them."""
-    from kg.namespaces import sparql_prefixes
-
     store = source if isinstance(source, OxigraphStore) else OxigraphStore.from_graph(source)
     out = {}
     notes = _not_printed(store) if only is None or only in NOT_PRINTED_TABLES else {}
     for name, query in TABLES.items():
         if only is not None and name != only:
             continue
-        result = store.query(sparql_prefixes() + query)
+        names, rows = _text_rows(store, query)
         extra = name in NOT_PRINTED_TABLES
+        iri = names.index("iri") if extra else 0
         buffer = io.StringIO()
         buffer.write("\ufeff")
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(result.vars + (["non_imprime"] if extra else []))
-        for row in result.rows:
-            cells = [spreadsheet_safe("" if row[v] is None else str(row[v])) for v in result.vars]
-            writer.writerow(cells + ([notes.get(str(row["iri"]), "")] if extra else []))
+        writer.writerow(names + (["non_imprime"] if extra else []))
+        for row in rows:
+            cells = [spreadsheet_safe("" if cell is None else cell) for cell in row]
+            writer.writerow(cells + ([notes.get(row[iri] or "None", "")] if extra else []))
         out[name] = buffer.getvalue()
     return out
 
