@@ -23,6 +23,29 @@ _IDENTIFIER, _LABEL, _YEAR, _STATUS = (ox.NamedNode(str(p)) for p in (KG.identif
 _PROGRAMME_FACTS = {_IDENTIFIER, _LABEL, _YEAR, _STATUS}
 
 
+def _ox_triples(triples) -> list:
+    """The rdflib triples as pyoxigraph ones, each distinct term object converted once (the loop is inlined: it
+    runs for every triple of the graph)."""
+    convert = _OxConverter()._convert
+    made: dict[int, object] = {}
+    kept = []  # the rdflib terms converted: alive while their identity is a key of ``made``
+    out = []
+    get, triple, append = made.get, ox.Triple, out.append
+    for s, p, o in triples:
+        cs, cp, co = get(id(s)), get(id(p)), get(id(o))
+        if cs is None:
+            cs = made[id(s)] = convert(s)
+            kept.append(s)
+        if cp is None:
+            cp = made[id(p)] = convert(p)
+            kept.append(p)
+        if co is None:
+            co = made[id(o)] = convert(o)
+            kept.append(o)
+        append(triple(cs, cp, co))
+    return out
+
+
 def _prefixes() -> dict[str, str]:
     return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
@@ -45,8 +68,7 @@ class GraphWriter:
 
         The rdflib terms are converted once (each distinct term object once), then deduplicated, sorted and
         counted as pyoxigraph terms, whose hashing and comparison run in Rust (rdflib's run in Python)."""
-        convert = _OxConverter()
-        unique = list(dict.fromkeys(ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples))
+        unique = list(dict.fromkeys(_ox_triples(triples)))
         keys = {}
         for triple in unique:
             s = triple.subject
