@@ -270,9 +270,24 @@ def indent_jsonld(data: bytes) -> bytes:
     return json.dumps(json.loads(data), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
 
 
-def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None = None, dumps: bool = True) -> None:
+def open_bundle(folder: Path) -> zipfile.ZipFile:
+    """bundle.zip begun with the graph's files and the context (the build writes them while SHACL still runs);
+    :func:`write_downloads` adds the tables and the description and closes it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "contexte.jsonld").write_text(json.dumps(jsonld_context(), indent=1), encoding="utf-8")
+    z = zipfile.ZipFile(folder / "bundle.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+    for name in ("graph.ttl", "graph.nt"):
+        if (folder.parent / name).exists():
+            z.write(folder.parent / name, name)
+    for name in ("graph.jsonld", "graph.trig", "contexte.jsonld"):
+        z.write(folder / name, name)
+    return z
+
+
+def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None = None, dumps: bool = True,
+                    bundle: zipfile.ZipFile | None = None) -> None:
     """Everything the "Télécharger" page offers, written once per build (``dumps=False``: graph.jsonld and
-    graph.trig are there already)."""
+    graph.trig are there already; ``bundle``: the one :func:`open_bundle` began)."""
     folder.mkdir(parents=True, exist_ok=True)
     for fmt, name in (("jsonld", "graph.jsonld"), ("trig", "graph.trig")) if dumps else ():
         dump_to(store.raw, fmt, folder / name)
@@ -281,13 +296,7 @@ def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None
         for name, text in tables.items():
             z.writestr(name, text)
         _readable(z)
-    (folder / "contexte.jsonld").write_text(json.dumps(jsonld_context(), indent=1), encoding="utf-8")
-    with zipfile.ZipFile(folder / "bundle.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        for name in ("graph.ttl", "graph.nt"):
-            if (folder.parent / name).exists():
-                z.write(folder.parent / name, name)
-        for name in ("graph.jsonld", "graph.trig", "contexte.jsonld"):
-            z.write(folder / name, name)
+    with bundle or open_bundle(folder) as z:
         for name, text in tables.items():
             z.writestr("tables/" + name, text)
         if void_graph is not None:
@@ -298,4 +307,4 @@ def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None
         _readable(z)
 
 
-__all__ = ["FORMATS", "serialize", "write_export", "write_downloads", "csv_tables", "jsonld_context", "RDF", "KG"]
+__all__ = ["FORMATS", "serialize", "write_export", "write_downloads", "open_bundle", "csv_tables", "jsonld_context", "RDF", "KG"]
