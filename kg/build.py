@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from kg.dumps import GraphWriter, write_jsonld, write_trig, write_turtle
-from kg.export import write_downloads
+from kg.export import open_bundle, write_downloads
 from kg.graph import build_triples, graph_of, triple_chunks
 from kg.load import Dataset
 from kg.memory import release_free_memory
@@ -102,7 +102,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
     work = builds / f".tmp-{stamp}-{os.getpid()}"
     final = builds / stamp
     chunks = triple_chunks(dataset)
-    validation = None
+    validation = bundle = None
     try:
         if not dataset.parts:  # one programme: made whole, and checked at once when small (nothing written if refused)
             start = time.perf_counter()
@@ -150,6 +150,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         (work / "telecharger").mkdir()
         write_jsonld(work / "graph.nt", work / "telecharger" / "graph.jsonld")
         write_trig(work / "graph.nt", work / "telecharger" / "graph.trig")
+        bundle = open_bundle(work / "telecharger")  # the graph's files zipped now, before the SHACL wait
         timings["dump"] = time.perf_counter() - start
         if validation is not None:
             # the store's bulk loader needs about as much memory as the shared part's rdflib graph: one after the
@@ -168,7 +169,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         stats = writer.statistics(triples)
         void_graph = describe_dataset(stats)
         (work / "void.ttl").write_bytes(void_graph.serialize(format="turtle", encoding="utf-8"))
-        write_downloads(store, work / "telecharger", void_graph, dumps=False)
+        write_downloads(store, work / "telecharger", void_graph, dumps=False, bundle=bundle)
         SearchIndex.of(store).save(work)  # read by the site: search without scanning the store
         counts = class_counts(stats["classes"])
         store.close()
@@ -184,6 +185,8 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
     except BaseException:
         if validation is not None:
             validation.cancel()
+        if bundle is not None:
+            bundle.close()
         shutil.rmtree(work, ignore_errors=True)
         raise
     _prune(builds, keep=final.name)

@@ -17,6 +17,33 @@ from kg.namespaces import KG, PREFIXES
 from kg.store import _OxConverter
 
 NT = ox.RdfFormat.N_TRIPLES
+_TYPE, _ENTITY_TYPE, _PROGRAMME_OF = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KG.entityType)), ox.NamedNode(str(KG.programme))
+_PROGRAMME, _FICHE = ox.NamedNode(str(KG.Programme)), ox.NamedNode(str(KG.Fiche))
+_IDENTIFIER, _LABEL, _YEAR, _STATUS = (ox.NamedNode(str(p)) for p in (KG.identifier, RDFS.label, KG.year, KG.reviewStatus))
+_PROGRAMME_FACTS = {_IDENTIFIER, _LABEL, _YEAR, _STATUS}
+
+
+def _ox_triples(triples) -> list:
+    """The rdflib triples as pyoxigraph ones, each distinct term object converted once (the loop is inlined: it
+    runs for every triple of the graph)."""
+    convert = _OxConverter()._convert
+    made: dict[int, object] = {}
+    kept = []  # the rdflib terms converted: alive while their identity is a key of ``made``
+    out = []
+    get, triple, append = made.get, ox.Triple, out.append
+    for s, p, o in triples:
+        cs, cp, co = get(id(s)), get(id(p)), get(id(o))
+        if cs is None:
+            cs = made[id(s)] = convert(s)
+            kept.append(s)
+        if cp is None:
+            cp = made[id(p)] = convert(p)
+            kept.append(p)
+        if co is None:
+            co = made[id(o)] = convert(o)
+            kept.append(o)
+        append(triple(cs, cp, co))
+    return out
 
 
 def _prefixes() -> dict[str, str]:
@@ -30,43 +57,48 @@ class GraphWriter:
         self.path = path
         self.out = open(path, "wb")
         self.subjects: set[int] = set()
-        self.properties: set[URIRef] = set()
+        self.properties: set[ox.NamedNode] = set()
         self.classes: Counter = Counter()
         self.types: Counter = Counter()
         self.programmes: dict[URIRef, dict] = {}
         self.fiches: Counter = Counter()  # programme -> its fiches
 
     def add(self, triples) -> int:
-        """Write one part; the number of distinct triples written."""
-        unique = list(dict.fromkeys(triples))
+        """Write one part; the number of distinct triples written.
+
+        The rdflib terms are converted once (each distinct term object once), then deduplicated, sorted and
+        counted as pyoxigraph terms, whose hashing and comparison run in Rust (rdflib's run in Python)."""
+        unique = list(dict.fromkeys(_ox_triples(triples)))
         keys = {}
-        for s, _, _ in unique:
+        for triple in unique:
+            s = triple.subject
             if s not in keys:
-                keys[s] = (named_graph_key(str(s)) if isinstance(s, URIRef) else "", str(s))
-        unique.sort(key=lambda t: keys[t[0]])
-        convert = _OxConverter()
-        ox.serialize((ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in unique), self.out, format=NT)
+                value = s.value
+                keys[s] = (named_graph_key(value) if type(s) is ox.NamedNode else "", value)
+        unique.sort(key=lambda t: keys[t.subject])
+        ox.serialize(unique, self.out, format=NT)
+        self.subjects.update(hash(value) for _, value in keys.values())
         self._count(unique)
         return len(unique)
 
     def _count(self, triples: list) -> None:
         fiches = set()
+        classes, types, programmes, properties = self.classes, self.types, self.programmes, self.properties
         for s, p, o in triples:
-            self.subjects.add(hash(str(s)))
-            self.properties.add(p)
-            if p == RDF.type:
-                self.classes[o] += 1
-                if o == KG.Programme:
-                    self.programmes.setdefault(s, {})
-                elif o == KG.Fiche:
+            properties.add(p)
+            if p == _TYPE:
+                classes[o] += 1
+                if o == _PROGRAMME:
+                    programmes.setdefault(s, {})
+                elif o == _FICHE:
                     fiches.add(s)
-            elif p == KG.entityType:
-                self.types[str(o)] += 1
+            elif p == _ENTITY_TYPE:
+                types[o.value] += 1
         for s, p, o in triples:
-            if p == KG.programme and s in fiches:
+            if p == _PROGRAMME_OF and s in fiches:
                 self.fiches[o] += 1
-            elif s in self.programmes and p in (KG.identifier, RDFS.label, KG.year, KG.reviewStatus):
-                self.programmes[s][p] = o
+            elif p in _PROGRAMME_FACTS and s in programmes:
+                programmes[s][p] = o
 
     def close(self) -> None:
         self.out.close()
@@ -75,14 +107,16 @@ class GraphWriter:
         """The counts :func:`kg.void.statistics` asks the store for (``triples``: the store's count)."""
         programmes = []
         for iri, facts in self.programmes.items():
-            if not all(p in facts for p in (KG.identifier, RDFS.label, KG.year)):
+            if not all(p in facts for p in (_IDENTIFIER, _LABEL, _YEAR)):
                 continue
-            status = facts.get(KG.reviewStatus)
-            programmes.append({"iri": iri, "id": str(facts[KG.identifier]), "label": str(facts[RDFS.label]),
-                               "year": str(facts[KG.year]), "status": str(status) if status is not None else "relu",
+            status = facts.get(_STATUS)
+            programmes.append({"iri": URIRef(iri.value), "id": facts[_IDENTIFIER].value,
+                               "label": facts[_LABEL].value, "year": facts[_YEAR].value,
+                               "status": status.value if status is not None else "relu",
                                "fiches": self.fiches.get(iri, 0)})
         return {"triples": triples, "entities": sum(self.types.values()), "subjects": len(self.subjects),
-                "properties": set(self.properties), "classes": dict(self.classes), "types": dict(self.types),
+                "properties": {URIRef(p.value) for p in self.properties},
+                "classes": {URIRef(c.value): n for c, n in self.classes.items()}, "types": dict(self.types),
                 "programmes": sorted(programmes, key=lambda p: p["id"])}
 
 
@@ -110,11 +144,14 @@ def write_trig(nt: Path, path: Path) -> None:
     shared = ox.NamedNode(str(SHARED_GRAPH))
 
     def quads():
-        for quad in _parsed(nt):
-            subject = quad.subject
-            key = named_graph_key(subject.value) if type(subject) is ox.NamedNode else ""
-            graph = shared if not key else graphs.get(key) or graphs.setdefault(key, ox.NamedNode(key))
-            yield ox.Quad(subject, quad.predicate, quad.object, graph)
+        # graph.nt has each subject's triples together: its graph is looked up once per subject, not per triple
+        subject, graph = None, shared
+        for triple in _parsed(nt):
+            if triple.subject != subject:
+                subject = triple.subject
+                key = named_graph_key(subject.value) if type(subject) is ox.NamedNode else ""
+                graph = shared if not key else graphs.get(key) or graphs.setdefault(key, ox.NamedNode(key))
+            yield ox.Quad(subject, triple.predicate, triple.object, graph)
 
     with open(path, "wb") as out:
         ox.serialize(quads(), out, format=ox.RdfFormat.TRIG, prefixes=_prefixes())

@@ -179,37 +179,46 @@ def spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def _not_printed(store: OxigraphStore) -> dict[str, str]:
-    """IRI -> "libellé : développé d'après une source publique" (several joined by " ; ")."""
+def _text_rows(store: OxigraphStore, query: str) -> tuple[list[str], list[list[str | None]]]:
+    """A SELECT's variables and rows of plain texts (an IRI, a literal's lexical form, or None), read straight from
+    Oxigraph: no rdflib term is made (at ×100 that conversion took longer than the queries)."""
     from kg.namespaces import sparql_prefixes
 
-    result = store.query(sparql_prefixes() + """SELECT ?s ?p ?why WHERE {
+    answer = store.raw.query(sparql_prefixes() + query)
+    names = [v.value for v in answer.variables]
+    rows = [[None if term is None else term.value for term in solution] for solution in answer]
+    del answer
+    return names, rows
+
+
+def _not_printed(store: OxigraphStore) -> dict[str, str]:
+    """IRI -> "libellé : développé d'après une source publique" (several joined by " ; ")."""
+    _, rows = _text_rows(store, """SELECT ?s ?p ?why WHERE {
   ?s kg:notPrinted ?n . ?n kg:onProperty ?p ; rdfs:label ?why } ORDER BY ?s ?p""")
     out: dict[str, list[str]] = {}
-    for row in result.rows:
-        out.setdefault(str(row["s"]), []).append(f"{PROPERTY_FR.get(str(row['p']), str(row['p']))} : {row['why']}")
+    for s, p, why in rows:
+        out.setdefault(s, []).append(f"{PROPERTY_FR.get(p, p)} : {why}")
     return {iri: " ; ".join(parts) for iri, parts in out.items()}
 
 
 def csv_tables(source: "Graph | OxigraphStore", only: str | None = None) -> dict[str, str]:
     """Tables an analyst opens in a spreadsheet (UTF-8 with BOM, comma-separated); ``only`` one of them."""
-    from kg.namespaces import sparql_prefixes
-
     store = source if isinstance(source, OxigraphStore) else OxigraphStore.from_graph(source)
     out = {}
     notes = _not_printed(store) if only is None or only in NOT_PRINTED_TABLES else {}
     for name, query in TABLES.items():
         if only is not None and name != only:
             continue
-        result = store.query(sparql_prefixes() + query)
+        names, rows = _text_rows(store, query)
         extra = name in NOT_PRINTED_TABLES
+        iri = names.index("iri") if extra else 0
         buffer = io.StringIO()
         buffer.write("\ufeff")
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(result.vars + (["non_imprime"] if extra else []))
-        for row in result.rows:
-            cells = [spreadsheet_safe("" if row[v] is None else str(row[v])) for v in result.vars]
-            writer.writerow(cells + ([notes.get(str(row["iri"]), "")] if extra else []))
+        writer.writerow(names + (["non_imprime"] if extra else []))
+        for row in rows:
+            cells = [spreadsheet_safe("" if cell is None else cell) for cell in row]
+            writer.writerow(cells + ([notes.get(row[iri] or "None", "")] if extra else []))
         out[name] = buffer.getvalue()
     return out
 
@@ -261,9 +270,24 @@ def indent_jsonld(data: bytes) -> bytes:
     return json.dumps(json.loads(data), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
 
 
-def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None = None, dumps: bool = True) -> None:
+def open_bundle(folder: Path) -> zipfile.ZipFile:
+    """bundle.zip begun with the graph's files and the context (the build writes them while SHACL still runs);
+    :func:`write_downloads` adds the tables and the description and closes it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "contexte.jsonld").write_text(json.dumps(jsonld_context(), indent=1), encoding="utf-8")
+    z = zipfile.ZipFile(folder / "bundle.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+    for name in ("graph.ttl", "graph.nt"):
+        if (folder.parent / name).exists():
+            z.write(folder.parent / name, name)
+    for name in ("graph.jsonld", "graph.trig", "contexte.jsonld"):
+        z.write(folder / name, name)
+    return z
+
+
+def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None = None, dumps: bool = True,
+                    bundle: zipfile.ZipFile | None = None) -> None:
     """Everything the "Télécharger" page offers, written once per build (``dumps=False``: graph.jsonld and
-    graph.trig are there already)."""
+    graph.trig are there already; ``bundle``: the one :func:`open_bundle` began)."""
     folder.mkdir(parents=True, exist_ok=True)
     for fmt, name in (("jsonld", "graph.jsonld"), ("trig", "graph.trig")) if dumps else ():
         dump_to(store.raw, fmt, folder / name)
@@ -272,13 +296,7 @@ def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None
         for name, text in tables.items():
             z.writestr(name, text)
         _readable(z)
-    (folder / "contexte.jsonld").write_text(json.dumps(jsonld_context(), indent=1), encoding="utf-8")
-    with zipfile.ZipFile(folder / "bundle.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        for name in ("graph.ttl", "graph.nt"):
-            if (folder.parent / name).exists():
-                z.write(folder.parent / name, name)
-        for name in ("graph.jsonld", "graph.trig", "contexte.jsonld"):
-            z.write(folder / name, name)
+    with bundle or open_bundle(folder) as z:
         for name, text in tables.items():
             z.writestr("tables/" + name, text)
         if void_graph is not None:
@@ -289,4 +307,4 @@ def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None
         _readable(z)
 
 
-__all__ = ["FORMATS", "serialize", "write_export", "write_downloads", "csv_tables", "jsonld_context", "RDF", "KG"]
+__all__ = ["FORMATS", "serialize", "write_export", "write_downloads", "open_bundle", "csv_tables", "jsonld_context", "RDF", "KG"]

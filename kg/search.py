@@ -60,7 +60,23 @@ class SearchIndex:
         if saved is not None and saved.exists():
             data = json.loads(saved.read_text(encoding="utf-8"))
             return cls([tuple(e) for e in data["entities"]], [tuple(k) for k in data["keys"]])
+        if isinstance(store, OxigraphStore):
+            return cls.from_oxigraph(store)
         return cls.from_rows(store.query(sparql_prefixes() + INDEX_QUERY).rows)
+
+    @classmethod
+    def from_oxigraph(cls, store: OxigraphStore) -> "SearchIndex":
+        """The same index read straight from Oxigraph's terms (no rdflib term made: quicker on a large store)."""
+        entities: list[tuple[str, str, str | None, str]] = []
+        position: dict[tuple, int] = {}
+        keys = []
+        for entity_term, label, etype, key in store.raw.query(sparql_prefixes() + INDEX_QUERY):
+            entity = (entity_term.value, label.value, label.language, etype.value)
+            if entity not in position:
+                position[entity] = len(entities)
+                entities.append(entity)
+            keys.append((key.value, position[entity]))
+        return cls(entities, keys)
 
     def save(self, folder: Path) -> None:
         data = {"entities": self.entities, "keys": [[k, o] for k, o in zip(self.keys, self.owners)]}
