@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Callable
 
 from rdflib import Graph
-from rdflib.namespace import SH
 
 from kg.graph import graph_of
 from kg.load import Where
@@ -27,8 +26,10 @@ def _part_in_child(conn, box: list, shapes_graph: Graph, tasks: list, provenance
     """Validate one part here and send its report (nothing once the build is gone)."""
     def checked() -> Report:
         gc.freeze()  # the build's objects: the collector leaves them (and their pages) alone
-        graph = graph_of(box.pop().triples)
-        ok, results = _run_shapes(graph, shapes_graph, tasks, parent)
+        part = box.pop()
+        graph, focus = graph_of(part.triples), part.focus
+        del part
+        ok, results = _run_shapes(graph, shapes_graph, tasks, parent, focus)
         return _report(graph, ok, results, provenance)
     send_from_child(conn, parent, checked)
 
@@ -40,9 +41,7 @@ class StreamValidation:
         self.provenance, self.shapes = provenance, shapes
         self.shapes_graph, tasks = hoist_property_shapes(_shapes_graph(shapes))
         self.sides = shape_sides(self.shapes_graph, tasks)
-        classes = {c for task in self.sides[1] for c in self.shapes_graph.objects(task[0], SH.targetClass)} \
-            if self.sides else set()
-        self.splitter = Splitter(classes, per_part) if self.sides else None
+        self.splitter = Splitter(self.sides, per_part) if self.sides else None
         self.running: tuple | None = None
         self.conforms, self.violations = True, []
         self.parts = 0
@@ -70,7 +69,7 @@ class StreamValidation:
 
     def _start(self, part: Part) -> None:
         self._collect(wait=True)  # one worker at a time
-        tasks = self.sides[0] if part.fiche_shapes else self.sides[1]
+        tasks = self.sides.fiche if part.fiche_shapes else self.sides.shared
         context = mp.get_context("fork")
         parent_end, child_end = context.Pipe(duplex=False)
         box = [part]  # emptied once forked: the Process object would otherwise keep the part alive
