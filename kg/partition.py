@@ -139,7 +139,8 @@ class Splitter:
 
     def __init__(self, sides: Sides, per_part: int = PART_TRIPLES):
         self.classes, self.backward, self.through, self.per_part = sides.classes, sides.backward, sides.through, per_part
-        self.types: dict[URIRef, list] = {}  # shared nodes and fiches -> their rdf:type triples
+        self.types: dict[URIRef, list] = {}  # shared nodes -> their rdf:type triples
+        self.fiche_types: dict[URIRef, list] = {}  # fiches -> theirs (not in the fiche batches: their shape would run)
         self.homes: dict[str, list] = {}  # entity side: a node's IRI (without its fragment) -> its triples
         self.pointing: dict[tuple, tuple] = {}  # (predicate read backwards, node) -> one triple pointing to it
         self.batch, self.names = [], []  # fiche batch being filled
@@ -154,6 +155,7 @@ class Splitter:
         by_fiche: dict[str, list] = {}
         by_programme: dict[str, list] = {}
         types, homes, classes, backward, pointing = self.types, self.homes, self.classes, self.backward, self.pointing
+        fiche_types = self.fiche_types
         for triple in triples:
             subject, predicate, value = triple
             place = place_of.get(id(subject), _UNSEEN)
@@ -172,7 +174,7 @@ class Splitter:
                 if len(subject) == len(fiche) or ROLE_NODE.search(subject):
                     by_programme.setdefault(programme, []).append(triple)  # read by the programme-wide checks
                     if is_type:
-                        types.setdefault(subject, []).append(triple)
+                        fiche_types.setdefault(subject, []).append(triple)
                     if predicate in PROGRAMME_LINKS and not _inside(value, programme):
                         return self._break()  # a fiche or role of another programme: its checks would not see it
                 continue
@@ -198,7 +200,7 @@ class Splitter:
         parts = []
         for key, fiche_triples in by_fiche.items():
             self.batch += fiche_triples
-            self.names.append(key.rsplit("/", 1)[-1])
+            self.names.append(key.rsplit("/programme/", 1)[-1].replace("/fiche/", " "))
             if len(self.batch) >= self.per_part:
                 parts.append(self._fiche_batch())
         for key, programme_triples in by_programme.items():
@@ -212,7 +214,7 @@ class Splitter:
 
     def _break(self) -> None:
         self.broken = True
-        self.homes, self.types, self.pointing, self.batch, self.programmes = {}, {}, {}, [], []
+        self.homes, self.types, self.fiche_types, self.pointing, self.batch, self.programmes = {}, {}, {}, {}, [], []
         return None
 
     def finish(self) -> list[Part]:
@@ -231,7 +233,7 @@ class Splitter:
                 batch = []
         if batch:
             parts.append(self._entity_batch(batch, count + 1))
-        self.types, self.pointing = {}, {}
+        self.types, self.fiche_types, self.pointing = {}, {}, {}
         return parts
 
     def _fiche_batch(self) -> Part:
@@ -244,13 +246,14 @@ class Splitter:
         names, batch, focus = self.programme_names, self.programmes, self.programme_focus
         self.programmes, self.programme_names, self.programme_focus = [], [], set()
         label = f"programmes {names[0]}–{names[-1]}" if len(names) > 1 else f"programme {names[0]}"
-        return Part(label, batch + _classes_pointed(batch, self.types), fiche_shapes=False, focus=frozenset(focus))
+        context = _classes_pointed(batch, self.types, self.fiche_types)
+        return Part(label, batch + context, fiche_shapes=False, focus=frozenset(focus))
 
     def _entity_batch(self, batch: list, number: int) -> Part:
         classes, types = self.classes, self.types
         focus = frozenset(s for s, p, o in batch if p == RDF.type and o in classes)
         incoming = [self.pointing[(p, node)] for node in focus for p in self.backward if (p, node) in self.pointing]
-        return Part(f"entités, lot {number}", batch + _classes_pointed(batch, types) + incoming,
+        return Part(f"entités, lot {number}", batch + _classes_pointed(batch, types, self.fiche_types) + incoming,
                     fiche_shapes=False, focus=focus)
 
 
@@ -275,13 +278,14 @@ def _inside(value, under: str) -> bool:
     return isinstance(value, URIRef) and value.startswith(under) and (len(value) == len(under) or value[len(under)] == "/")
 
 
-def _classes_pointed(batch: list, types: dict[URIRef, list]) -> list:
-    """The rdf:type triples of the nodes ``batch`` points to (for sh:class), each once."""
-    seen, context = set(), []
+def _classes_pointed(batch: list, types: dict[URIRef, list], more: dict[URIRef, list] | None = None) -> list:
+    """The rdf:type triples (from ``types``, then ``more``) of the nodes ``batch`` points to (for sh:class), each
+    once."""
+    seen, context, more = set(), [], more or {}
     for _, _, value in batch:
-        if isinstance(value, URIRef) and value in types and value not in seen:
+        if isinstance(value, URIRef) and value not in seen and (value in types or value in more):
             seen.add(value)
-            context += types[value]
+            context += types.get(value) or more[value]
     return context
 
 

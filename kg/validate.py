@@ -20,7 +20,7 @@ from kg.graph import graph_of
 from kg.load import Where
 from kg.memory import release_free_memory
 from kg.namespaces import prefixed
-from kg.partition import PART_TRIPLES, Part, shape_sides, split
+from kg.partition import PART_TRIPLES, Part, Sides, shape_sides, split
 
 SHAPES = Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"
 
@@ -170,24 +170,32 @@ def validate_in_parts(triples: list, provenance: dict[str, Where] | None = None,
     sides = shape_sides(shapes_graph, tasks)
     parts = split(triples, sides, per_part) if sides else None
     if parts is None:
-        parts, sides = [Part("graphe entier", triples[:], fiche_shapes=False)], None
+        parts = [Part("graphe entier", triples[:], fiche_shapes=False)]
+        sides = Sides([], tasks, frozenset(), frozenset(), frozenset())
     triples.clear()  # the caller's list too: otherwise it would keep every part alive to the end
     gc.freeze()  # what exists now lives to the end: the collector below walks only each part's own objects
-    conforms, violations = True, []
     try:
-        while parts and (parent is None or os.getppid() == parent):
-            part = parts.pop(0)
-            tasks_here = tasks if sides is None else sides.fiche if part.fiche_shapes else sides.shared
-            graph, focus = graph_of(part.triples), part.focus
-            del part
-            ok, results = _run_shapes(graph, shapes_graph, tasks_here, parent, focus)
-            conforms = conforms and ok
-            violations += _report(graph, ok, results, provenance or {}).violations
-            del graph, results
-            gc.collect()  # an rdflib graph holds reference cycles: without this, every part would stay in memory
-            release_free_memory()
+        return check_parts(parts, shapes_graph, sides, provenance or {}, parent)
     finally:
         gc.unfreeze()
+
+
+def check_parts(parts: list[Part], shapes_graph: Graph, sides: Sides, provenance: dict[str, Where],
+                parent: int | None = None) -> Report:
+    """Validate ``parts`` one after the other (the list is emptied: each part is freed after its turn), each rdflib
+    graph made then dropped. ``parent``: stop once that process is gone."""
+    conforms, violations = True, []
+    while parts and (parent is None or os.getppid() == parent):
+        part = parts.pop(0)
+        graph, focus = graph_of(part.triples), part.focus
+        tasks = sides.fiche if part.fiche_shapes else sides.shared
+        del part
+        ok, results = _run_shapes(graph, shapes_graph, tasks, parent, focus)
+        conforms = conforms and ok
+        violations += _report(graph, ok, results, provenance).violations
+        del graph, results
+        gc.collect()  # an rdflib graph holds reference cycles: without this, every part would stay in memory
+        release_free_memory()
     violations.sort(key=_order)
     return Report(conforms, violations)
 
