@@ -1,5 +1,5 @@
 """The graph in parts for SHACL, so that a validation worker never holds the whole graph as rdflib objects (about
-1 KB a triple): every part stays about ``PART_TRIPLES`` however many programmes.
+1 KB a triple): every part stays about ``PART_TRIPLES`` (``SHARED_PART_TRIPLES``) however many programmes.
 
 Three kinds of parts (``tests/test_partition.py`` checks on every fixture, and on the real graph broken in several
 places, that they give the violations of the whole graph, and that each shape sees each focus node once):
@@ -22,10 +22,11 @@ places, that they give the violations of the whole graph, and that each shape se
   creator) one triple pointing to each node, which is all a ``sh:minCount 1`` reads.
 
 A node that breaks this layout (a shared class under a fiche, a fiche class outside one, another class than a
-programme's or an axis's under a programme, a fiche naming another programme, a node arriving after its part was
-made) makes ``add`` return None: the caller validates the whole graph. So do shapes the split cannot place (a
-target other than a class, a shape over both kinds of class, a backward path read for more than its existence). A
-missing class in a part could only add a violation the whole graph does not have, never hide one.
+programme's or an axis's under a programme, a fiche naming another programme, a path of several steps leaving its
+part, a node arriving after its part was made) makes ``add`` return None: the caller validates the whole graph. So
+do shapes the split cannot place (a target other than a class, a shape over both kinds of class, a backward path
+read for more than its existence, a path of another kind). A class missing from a part could only add a violation
+the whole graph does not have, never hide one.
 """
 
 from __future__ import annotations
@@ -47,8 +48,11 @@ PROGRAMME_LINKS = frozenset({KG.programme, KG.fiche})
 FICHE_NODE = re.compile(re.escape(BASE) + r"programme/[^/#]+/fiche/\d+(?=/|$)")
 PROGRAMME_NODE = re.compile(re.escape(BASE) + r"programme/[^/#]+(?=/|$)")
 ROLE_NODE = re.compile(r"/role/\d+$")
-#: Triples per part (with the classes and links it needs): about 0.5 GB of rdflib graph.
-PART_TRIPLES = 500_000
+#: Triples per fiche batch (with the classes it needs): about 0.25 GB of rdflib graph, in a worker while the build
+#: makes the next programmes.
+PART_TRIPLES = 250_000
+#: Triples per programme part and entity batch: smaller, since the entity batches run at the end two at a time.
+SHARED_PART_TRIPLES = 100_000
 #: What a shape may say about a path read backwards for the split to keep one triple per node.
 _EXISTENCE = frozenset({SH.path, SH.message, SH.name, SH.description, SH.severity, RDF.type, SH.targetClass})
 _UNSEEN = object()
@@ -139,6 +143,7 @@ class Splitter:
 
     def __init__(self, sides: Sides, per_part: int = PART_TRIPLES):
         self.classes, self.backward, self.through, self.per_part = sides.classes, sides.backward, sides.through, per_part
+        self.per_shared_part = min(per_part, SHARED_PART_TRIPLES)
         self.types: dict[URIRef, list] = {}  # shared nodes -> their rdf:type triples
         self.fiche_types: dict[URIRef, list] = {}  # fiches -> theirs (not in the fiche batches: their shape would run)
         self.homes: dict[str, list] = {}  # entity side: a node's IRI (without its fragment) -> its triples
@@ -208,7 +213,7 @@ class Splitter:
             self.programme_names.append(key.rsplit("/", 1)[-1])
             self.programme_focus.update(s for s, p, o in programme_triples
                                         if p == RDF.type and o in classes and not FICHE_NODE.match(s))
-            if len(self.programmes) >= self.per_part:
+            if len(self.programmes) >= self.per_shared_part:
                 parts.append(self._programme_part())
         return parts
 
@@ -227,7 +232,7 @@ class Splitter:
         count = 0
         for triples in homes.values():
             batch += triples
-            if len(batch) >= self.per_part:
+            if len(batch) >= self.per_shared_part:
                 count += 1
                 parts.append(self._entity_batch(batch, count))
                 batch = []
@@ -289,4 +294,4 @@ def _classes_pointed(batch: list, types: dict[URIRef, list], more: dict[URIRef, 
     return context
 
 
-__all__ = ["FICHE_CLASSES", "PART_TRIPLES", "PROGRAMME_CLASSES", "Part", "Sides", "Splitter", "shape_sides", "split"]
+__all__ = ["FICHE_CLASSES", "PART_TRIPLES", "PROGRAMME_CLASSES", "SHARED_PART_TRIPLES", "Part", "Sides", "Splitter", "shape_sides", "split"]

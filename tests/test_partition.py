@@ -119,12 +119,15 @@ def test_a_programme_part_checks_its_programme_and_axes_and_the_entities_come_in
     entities = [part for part in parts if part.name.startswith("entités")]
     focus = [node for part in entities for node in part.focus]
     assert len(focus) == len(set(focus))  # each entity in one batch
-    # one triple pointing to each person is enough for PersonShape; a batch holds no more than that
+    # one triple pointing to each person is enough for PersonShape: a batch holds no more from outside it
+    brought = 0
     for part in entities:
         people = {s for s, p, o in part.triples if p == RDF.type and o == FOAF.Person and s in part.focus}
         for person in people:
-            pointing = [t for t in part.triples if t[2] == person and t[1] != RDF.type]
+            pointing = [t for t in part.triples if t[2] == person and t[1] != RDF.type and t[0] not in part.focus]
             assert len({t[1] for t in pointing}) == len(pointing)
+            brought += len(pointing)
+    assert brought > 10  # the agents of roles
 
 
 def test_shapes_that_read_a_backward_path_for_more_than_its_existence_are_not_split(sides):
