@@ -294,4 +294,5 @@ def _classes_pointed(batch: list, types: dict[URIRef, list], more: dict[URIRef, 
     return context
 
 
-__all__ = ["FICHE_CLASSES", "PART_TRIPLES", "PROGRAMME_CLASSES", "SHARED_PART_TRIPLES", "Part", "Sides", "Splitter", "shape_sides", "split"]
+__all__ = ["FICHE_CLASSES", "PART_TRIPLES", "PROGRAMME_CLASSES", "SHARED_PART_TRIPLES", "Part", "Sides", "Splitter",
+           "shape_sides", "split"]

@@ -113,7 +113,8 @@ def hoist_property_shapes(shapes: Graph) -> tuple[Graph, list[list[URIRef]]]:
     return hoisted, groups
 
 
-def _run(graph: Graph, shapes_graph: Graph, use_shapes: list[URIRef] | None, focus: list | None = None) -> tuple[bool, Graph]:
+def _run(graph: Graph, shapes_graph: Graph, use_shapes: list[URIRef] | None,
+         focus: list | None = None) -> tuple[bool, Graph]:
     # inplace: no copy of the data graph (it has no inference to receive and no SHACL rules run)
     conforms, results, _ = shacl_validate(graph, shacl_graph=shapes_graph, inference="none", advanced=True,
                                           allow_warnings=True, inplace=True, use_shapes=use_shapes, focus_nodes=focus)
