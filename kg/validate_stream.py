@@ -32,7 +32,7 @@ def _parts_in_child(conn, box: list, shapes_graph: Graph, sides, provenance: dic
     send_from_child(conn, parent, checked)
 
 
-#: Workers at the end (2 cores: the build writes its dumps meanwhile); measured in the README's ×100 figures.
+#: Workers at the end (2 cores; the build writes its dumps meanwhile). Two against one not yet measured apart.
 FINAL_WORKERS = 2
 
 
