@@ -20,7 +20,7 @@ from kg.graph import graph_of
 from kg.load import Where
 from kg.memory import release_free_memory
 from kg.namespaces import prefixed
-from kg.partition import PART_TRIPLES, Part, shape_sides, split
+from kg.partition import PART_TRIPLES, Part, Sides, shape_sides, split
 
 SHAPES = Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"
 
@@ -113,21 +113,30 @@ def hoist_property_shapes(shapes: Graph) -> tuple[Graph, list[list[URIRef]]]:
     return hoisted, groups
 
 
-def _run(graph: Graph, shapes_graph: Graph, use_shapes: list[URIRef] | None) -> tuple[bool, Graph]:
+def _run(graph: Graph, shapes_graph: Graph, use_shapes: list[URIRef] | None,
+         focus: list | None = None) -> tuple[bool, Graph]:
     # inplace: no copy of the data graph (it has no inference to receive and no SHACL rules run)
     conforms, results, _ = shacl_validate(graph, shacl_graph=shapes_graph, inference="none", advanced=True,
-                                          allow_warnings=True, inplace=True, use_shapes=use_shapes)
+                                          allow_warnings=True, inplace=True, use_shapes=use_shapes, focus_nodes=focus)
     return bool(conforms), results
 
 
-def _run_shapes(graph: Graph, shapes_graph: Graph, tasks: list, parent: int | None = None) -> tuple[bool, Graph]:
+def _run_shapes(graph: Graph, shapes_graph: Graph, tasks: list, parent: int | None = None,
+                focus: frozenset | None = None) -> tuple[bool, Graph]:
     """Validate shape after shape (in a worker, only while the build that started it is there: a killed build
-    leaves no validation running for nothing)."""
+    leaves no validation running for nothing). ``focus``: check only these nodes (those of the task's classes)."""
     conforms, results = True, Graph()
     for task in tasks:
         if parent is not None and os.getppid() != parent:
             break
-        ok, found = _run(graph, shapes_graph, task)
+        nodes = None
+        if focus is not None:
+            # pySHACL checks each given node against every shape given: only the task's targets are given
+            nodes = sorted({n for c in shapes_graph.objects(task[0], SH.targetClass)
+                            for n in graph.subjects(RDF.type, c) if n in focus})
+            if not nodes:
+                continue  # an empty list would mean every target
+        ok, found = _run(graph, shapes_graph, task, nodes)
         conforms = conforms and ok
         results += found
     return conforms, results
@@ -160,27 +169,34 @@ def validate_in_parts(triples: list, provenance: dict[str, Where] | None = None,
     after its turn. ``parent``: stop once that process is gone."""
     shapes_graph, tasks = hoist_property_shapes(_shapes_graph(shapes))
     sides = shape_sides(shapes_graph, tasks)
-    shared_classes = {c for task in sides[1] for c in shapes_graph.objects(task[0], SH.targetClass)} if sides else set()
-    parts = split(triples, shared_classes, per_part) if sides else None
+    parts = split(triples, sides, per_part) if sides else None
     if parts is None:
-        parts, sides = [Part("graphe entier", triples[:], fiche_shapes=False)], ([], tasks)
+        parts = [Part("graphe entier", triples[:], fiche_shapes=False)]
+        sides = Sides([], tasks, frozenset(), frozenset(), frozenset())
     triples.clear()  # the caller's list too: otherwise it would keep every part alive to the end
     gc.freeze()  # what exists now lives to the end: the collector below walks only each part's own objects
-    conforms, violations = True, []
     try:
-        while parts and (parent is None or os.getppid() == parent):
-            part = parts.pop(0)
-            tasks_here = sides[0] if part.fiche_shapes else sides[1]
-            graph = graph_of(part.triples)
-            del part
-            ok, results = _run_shapes(graph, shapes_graph, tasks_here, parent)
-            conforms = conforms and ok
-            violations += _report(graph, ok, results, provenance or {}).violations
-            del graph, results
-            gc.collect()  # an rdflib graph holds reference cycles: without this, every part would stay in memory
-            release_free_memory()
+        return check_parts(parts, shapes_graph, sides, provenance or {}, parent)
     finally:
         gc.unfreeze()
+
+
+def check_parts(parts: list[Part], shapes_graph: Graph, sides: Sides, provenance: dict[str, Where],
+                parent: int | None = None) -> Report:
+    """Validate ``parts`` one after the other (the list is emptied: each part is freed after its turn), each rdflib
+    graph made then dropped. ``parent``: stop once that process is gone."""
+    conforms, violations = True, []
+    while parts and (parent is None or os.getppid() == parent):
+        part = parts.pop(0)
+        graph, focus = graph_of(part.triples), part.focus
+        tasks = sides.fiche if part.fiche_shapes else sides.shared
+        del part
+        ok, results = _run_shapes(graph, shapes_graph, tasks, parent, focus)
+        conforms = conforms and ok
+        violations += _report(graph, ok, results, provenance).violations
+        del graph, results
+        gc.collect()  # an rdflib graph holds reference cycles: without this, every part would stay in memory
+        release_free_memory()
     violations.sort(key=_order)
     return Report(conforms, violations)
 

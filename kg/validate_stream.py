@@ -1,9 +1,11 @@
-"""SHACL on a graph that arrives programme by programme (kg build): each batch part is validated in a forked
-worker as soon as it is full, while the build goes on making and writing the next programmes.
+"""SHACL on a graph that arrives programme by programme (kg build): each fiche batch and programme part is validated
+in a forked worker as soon as it is full, while the build goes on making and writing the next programmes; the last
+parts (the entities, which wait for the totals) are shared between ``FINAL_WORKERS`` workers started by ``finish``,
+each checking its parts one after the other while the build writes its dumps.
 
-The parts are those of kg/partition.py (``Splitter``), so the violations are those of the whole graph. One worker
-at a time: the build holds at most the batch being filled, the shared part, and the batch a worker checks. A graph
-that breaks the partition's layout is validated whole at the end, from the N-Triples the build wrote."""
+The parts are those of kg/partition.py (``Splitter``), so the violations are those of the whole graph. A worker
+holds one part's rdflib graph at a time (about ``PART_TRIPLES``). A graph that breaks the partition's layout is
+validated whole at the end, from the N-Triples the build wrote."""
 
 from __future__ import annotations
 
@@ -14,39 +16,43 @@ from pathlib import Path
 from typing import Callable
 
 from rdflib import Graph
-from rdflib.namespace import SH
 
-from kg.graph import graph_of
 from kg.load import Where
 from kg.memory import release_free_memory
 from kg.partition import PART_TRIPLES, Part, Splitter, shape_sides
-from kg.validate import SHAPES, Report, _order, _report, _run_shapes, _shapes_graph, hoist_property_shapes, send_from_child, validate
+from kg.validate import (SHAPES, Report, _order, _shapes_graph, check_parts, hoist_property_shapes, send_from_child,
+                         validate)
 
 
-def _part_in_child(conn, box: list, shapes_graph: Graph, tasks: list, provenance: dict, parent: int) -> None:
-    """Validate one part here and send its report (nothing once the build is gone)."""
+def _parts_in_child(conn, box: list, shapes_graph: Graph, sides, provenance: dict, parent: int) -> None:
+    """Validate parts here one after the other; send one report (nothing once the build is gone)."""
     def checked() -> Report:
         gc.freeze()  # the build's objects: the collector leaves them (and their pages) alone
-        graph = graph_of(box.pop().triples)
-        ok, results = _run_shapes(graph, shapes_graph, tasks, parent)
-        return _report(graph, ok, results, provenance)
+        return check_parts(box.pop(), shapes_graph, sides, provenance, parent)
     send_from_child(conn, parent, checked)
+
+
+#: Workers at the end (2 cores; the build writes its dumps meanwhile). Two against one not yet measured apart.
+FINAL_WORKERS = 2
 
 
 class StreamValidation:
     """``add`` each programme's triples, ``finish`` once every part is given, ``result`` for the report."""
 
-    def __init__(self, provenance: dict[str, Where], shapes: Path | Graph = SHAPES, per_part: int = PART_TRIPLES):
-        self.provenance, self.shapes = provenance, shapes
+    def __init__(self, provenance: dict[str, Where], shapes: Path | Graph = SHAPES, per_part: int = PART_TRIPLES,
+                 final_workers: int = FINAL_WORKERS):
+        self.provenance, self.shapes, self.final_workers = provenance, shapes, final_workers
         self.shapes_graph, tasks = hoist_property_shapes(_shapes_graph(shapes))
         self.sides = shape_sides(self.shapes_graph, tasks)
-        classes = {c for task in self.sides[1] for c in self.shapes_graph.objects(task[0], SH.targetClass)} \
-            if self.sides else set()
-        self.splitter = Splitter(classes, per_part) if self.sides else None
-        self.running: tuple | None = None
+        self.splitter = Splitter(self.sides, per_part) if self.sides else None
+        self.running: list[tuple] = []
         self.conforms, self.violations = True, []
-        self.parts = 0
+        self.names: list[str] = []  # the parts, in the order they were started
         self._final: Report | None = None
+
+    @property
+    def parts(self) -> int:
+        return len(self.names)
 
     @property
     def whole(self) -> bool:
@@ -57,7 +63,8 @@ class StreamValidation:
         if self.whole:
             return
         for part in self.splitter.add(triples) or ():
-            self._start(part)
+            self._collect(wait=True)  # one worker at a time while the build goes on
+            self._start([part])
 
     def finish(self, whole_graph: Callable[[], Graph]) -> None:
         """Start the last parts (or, when the layout broke, validate ``whole_graph()`` here)."""
@@ -65,39 +72,48 @@ class StreamValidation:
             self.cancel()
             self._final = validate(whole_graph(), self.provenance, self.shapes)
             return
-        for part in self.splitter.finish():
-            self._start(part)
+        parts = self.splitter.finish()
+        self._collect(wait=True)
+        shares: list[list[Part]] = [[] for _ in range(max(1, min(self.final_workers, len(parts))))]
+        sizes = [0] * len(shares)
+        for part in sorted(parts, key=lambda p: -len(p.triples)):  # the largest first, to the least loaded worker
+            least = sizes.index(min(sizes))
+            shares[least].append(part)
+            sizes[least] += len(part.triples)
+        del parts
+        for share in shares:
+            if share:
+                self._start(share)
 
-    def _start(self, part: Part) -> None:
-        self._collect(wait=True)  # one worker at a time
-        tasks = self.sides[0] if part.fiche_shapes else self.sides[1]
+    def _start(self, parts: list[Part]) -> None:
         context = mp.get_context("fork")
         parent_end, child_end = context.Pipe(duplex=False)
-        box = [part]  # emptied once forked: the Process object would otherwise keep the part alive
-        process = context.Process(target=_part_in_child,
-                                  args=(child_end, box, self.shapes_graph, tasks, self.provenance, os.getpid()))
+        names = [part.name for part in parts]
+        box = [parts]  # emptied once forked: the Process object would otherwise keep the parts alive
+        process = context.Process(target=_parts_in_child,
+                                  args=(child_end, box, self.shapes_graph, self.sides, self.provenance, os.getpid()))
         process.start()
         box.clear()
+        parts.clear()  # the caller's list too: each part is freed here once its worker has it
         child_end.close()
-        self.running = (process, parent_end, part.name)
-        self.parts += 1
+        self.running.append((process, parent_end, ", ".join(names)))
+        self.names += names
 
     def _collect(self, wait: bool) -> None:
-        if self.running is None:
-            return
-        process, conn, name = self.running
-        if not wait and not conn.poll():
-            return
-        try:
-            report, error = conn.recv()
-        except EOFError:
-            report, error = None, "le processus de validation s'est arrêté"
-        self.cancel()
-        if error or report is None:
-            raise RuntimeError(f"validation SHACL interrompue ({name}) : {error}")
-        self.conforms = self.conforms and report.conforms
-        self.violations += report.violations
-        release_free_memory()
+        for entry in list(self.running):
+            process, conn, name = entry
+            if not wait and not conn.poll():
+                continue
+            try:
+                report, error = conn.recv()
+            except EOFError:
+                report, error = None, "le processus de validation s'est arrêté"
+            self._stop(entry)
+            if error or report is None:
+                raise RuntimeError(f"validation SHACL interrompue ({name}) : {error}")
+            self.conforms = self.conforms and report.conforms
+            self.violations += report.violations
+            release_free_memory()
 
     def refused(self) -> bool:
         """Whether a part has already broken the shapes (without waiting)."""
@@ -105,7 +121,7 @@ class StreamValidation:
         return not self.conforms
 
     def result(self) -> Report:
-        """Wait for the last worker; the report of the whole graph."""
+        """Wait for the last workers; the report of the whole graph."""
         if self._final is not None:
             return self._final
         self._collect(wait=True)
@@ -114,15 +130,18 @@ class StreamValidation:
     def _report(self) -> Report:
         return Report(self.conforms, sorted(self.violations, key=_order))
 
+    def _stop(self, entry: tuple) -> None:
+        process, conn, _ = entry
+        if process.is_alive() and not conn.poll():
+            process.kill()
+        process.join()
+        conn.close()
+        self.running.remove(entry)
+
     def cancel(self) -> None:
-        """Stop the worker (the build failed elsewhere)."""
-        if self.running is not None:
-            process, conn, _ = self.running
-            if process.is_alive() and not conn.poll():
-                process.kill()
-            process.join()
-            conn.close()
-            self.running = None
+        """Stop the workers (the build failed elsewhere)."""
+        for entry in list(self.running):
+            self._stop(entry)
 
 
-__all__ = ["StreamValidation"]
+__all__ = ["FINAL_WORKERS", "StreamValidation"]

@@ -50,12 +50,16 @@ def test_validation_fed_programme_by_programme_finds_what_the_whole_graph_finds(
             triples = triples + [(person, RDF.type, FOAF_PERSON), (person, RDFS.label, Literal("Sans rôle", lang="fr"))]
         broken.append(triples)
     whole = validate(graph_of([t for triples in broken for t in triples]), dataset.provenance)
-    stream = StreamValidation(dataset.provenance, per_part=2_000)
+    stream = StreamValidation(dataset.provenance, per_part=500)
     for triples in broken:
         stream.add(list(triples))
+    assert any(name.startswith("programme") for name in stream.names)  # validated while the build goes on
+    assert not any(name.startswith("entités") for name in stream.names)  # they wait for the totals
     stream.finish(lambda: None)
+    assert len(stream.running) == 2  # the last parts shared between two workers
     report = stream.result()
     assert stream.parts > 3 and not stream.whole
+    assert sum(name.startswith("entités") for name in stream.names) >= 2
     assert not whole.conforms and not report.conforms
     assert _key(report) == _key(whole)
     assert all(v.where is not None for v in report.violations if "sans-role" not in v.focus)
