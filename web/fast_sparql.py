@@ -33,6 +33,8 @@ REASONS = {400: "Bad Request", 503: "Service Unavailable"}
 def install(server, app) -> Any:
     """Hook the fast path into a waitress server (``waitress.create_server``) serving ``app``; the server."""
     lean = app.wsgi_app
+    if os.environ.get("KG_FAST_SPARQL", "1") == "0":  # off switch: every request takes waitress's usual path
+        return server
     if isinstance(lean, LeanSparql) and hasattr(server, "add_task") and hasattr(server, "_map"):  # one socket
         server.fast_sparql = FastSparql(server, app, lean)
     return server
