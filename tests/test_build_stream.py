@@ -3,6 +3,8 @@ after part finds what the whole graph's validation finds, and the bench's ×N da
 
 from __future__ import annotations
 
+import pytest
+
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
@@ -63,6 +65,32 @@ def test_validation_fed_programme_by_programme_finds_what_the_whole_graph_finds(
     assert not whole.conforms and not report.conforms
     assert _key(report) == _key(whole)
     assert all(v.where is not None for v in report.violations if "sans-role" not in v.focus)
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_parts_streamed_to_several_workers_at_once_give_the_whole_graphs_report(three_data, workers):
+    """At most ``stream_workers`` workers while the programmes stream in (the build waits for one to end before
+    forking another), and the same violations as the whole graph, whatever their number."""
+    dataset = load_data(three_data)
+    chunks = [list(triples) for _, triples in triple_chunks(dataset)]
+    first = next(t for t in chunks[1] if t[1] == KG.lineEnd and "/item/" in t[0])
+    chunks[1] = [t for t in chunks[1] if t is not first] + [(first[0], KG.lineEnd, Literal(0))]
+    whole = validate(graph_of([t for triples in chunks for t in triples]), dataset.provenance)
+    seen = []
+
+    class Watched(StreamValidation):
+        def _start(self, parts):
+            super()._start(parts)
+            seen.append(len(self.running))
+
+    stream = Watched(dataset.provenance, per_part=300, stream_workers=workers)
+    for triples in chunks:
+        stream.add(triples)
+    streamed = len(seen)
+    stream.finish(lambda: None)
+    report = stream.result()
+    assert streamed > workers and max(seen[:streamed]) <= workers
+    assert not report.conforms and _key(report) == _key(whole)
 
 
 def test_the_bench_data_at_scale_is_n_programmes_of_fourteen_fiches(tmp_path):
