@@ -50,6 +50,14 @@ def connect(server) -> http.client.HTTPConnection:
     return http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=30)
 
 
+def warmed(server, fast) -> tuple[http.client.HTTPConnection, int]:
+    """A kept-alive connection after one query (it starts a worker: the fast path only takes idle ones), and the
+    number of requests the fast path has taken so far."""
+    conn = connect(server)
+    get(conn, "ASK { ?s ?p ?o }")
+    return conn, fast.taken
+
+
 def get(conn: http.client.HTTPConnection, query: str) -> http.client.HTTPResponse:
     conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}), headers=JSON)
     response = conn.getresponse()
@@ -59,9 +67,7 @@ def get(conn: http.client.HTTPConnection, query: str) -> http.client.HTTPRespons
 
 def test_the_fast_path_answers_as_the_lean_path_on_a_kept_alive_connection(served, embedded):
     server, fast = served
-    conn = connect(server)
-    get(conn, "ASK { ?s ?p ?o }")  # starts a worker (the fast path only takes idle ones)
-    before = fast.taken
+    conn, before = warmed(server, fast)
     for _ in range(3):
         response = get(conn, ANCT)
         assert response.status == 200 and response.getheader("Content-Type") == "application/sparql-results+json"
@@ -76,9 +82,7 @@ def test_the_fast_path_answers_as_the_lean_path_on_a_kept_alive_connection(serve
 
 def test_the_fast_path_keeps_the_time_limit_and_frees_its_worker(served):
     server, fast = served
-    conn = connect(server)
-    get(conn, "ASK { ?s ?p ?o }")
-    before = fast.taken
+    conn, before = warmed(server, fast)
     start = time.monotonic()
     response = get(conn, SLOW)
     assert time.monotonic() - start < 5  # 1.5 s, and the watchdog looks at least every 0.25 s
@@ -93,9 +97,7 @@ def test_the_fast_path_keeps_the_time_limit_and_frees_its_worker(served):
 
 def test_the_fast_path_keeps_the_row_cap(served):
     server, fast = served
-    conn = connect(server)
-    get(conn, "ASK { ?s ?p ?o }")
-    before = fast.taken
+    conn, before = warmed(server, fast)
     response = get(conn, "SELECT ?s WHERE { ?s ?p ?o }")
     doc = json.loads(response.body)
     assert response.getheader("X-Truncated") == "true" and doc["truncated"] is True
@@ -110,9 +112,7 @@ def test_the_fast_path_keeps_the_row_cap(served):
 ])
 def test_refusals_stay_french_on_either_path(served, query, status, start, fast_path):
     server, fast = served
-    conn = connect(server)
-    get(conn, "ASK { ?s ?p ?o }")
-    before = fast.taken
+    conn, before = warmed(server, fast)
     response = get(conn, query)
     assert response.status == status and response.getheader("Content-Type") == "text/plain; charset=utf-8"
     assert response.body.decode("utf-8").startswith(start)
