@@ -25,11 +25,18 @@ from kg.validate import (SHAPES, Report, _order, _shapes_graph, check_parts, hoi
                          validate)
 
 
-def _parts_in_child(conn, box: list, shapes_graph: Graph, sides, provenance: dict, parent: int) -> None:
-    """Validate parts here one after the other; send one report (nothing once the build is gone)."""
+def _parts_in_child(conn, box: list, shapes_graph: Graph, sides, provenance: dict, parent: int, gate) -> None:
+    """Validate parts here one after the other, once ``gate`` lets this worker in; send one report (nothing once
+    the build is gone)."""
     def checked() -> Report:
         gc.freeze()  # the build's objects: the collector leaves them (and their pages) alone
-        return check_parts(box.pop(), shapes_graph, sides, provenance, parent)
+        while not gate.acquire(timeout=1):  # a worker forked early waits for a free core (and for its build)
+            if os.getppid() != parent:
+                return Report(True, [])
+        try:
+            return check_parts(box.pop(), shapes_graph, sides, provenance, parent)
+        finally:
+            gate.release()
     send_from_child(conn, parent, checked)
 
 
@@ -47,6 +54,9 @@ class StreamValidation:
                  final_workers: int = FINAL_WORKERS, stream_workers: int = STREAM_WORKERS):
         self.provenance, self.shapes, self.final_workers = provenance, shapes, final_workers
         self.stream_workers = max(1, stream_workers)
+        # the workers validating at once: the last parts' workers are forked as soon as every part is known (the
+        # build goes on with its dumps) and wait here while the streaming workers end
+        self.gate = mp.get_context("fork").Semaphore(self.stream_workers)
         self.shapes_graph, tasks = hoist_property_shapes(_shapes_graph(shapes))
         self.sides = shape_sides(self.shapes_graph, tasks)
         self.splitter = Splitter(self.sides, per_part) if self.sides else None
@@ -80,7 +90,7 @@ class StreamValidation:
             self._final = validate(whole_graph(), self.provenance, self.shapes)
             return
         parts = self.splitter.finish()
-        self._collect(wait=True)
+        self._collect(wait=False)
         shares: list[list[Part]] = [[] for _ in range(max(1, min(self.final_workers, len(parts))))]
         sizes = [0] * len(shares)
         for part in sorted(parts, key=lambda p: -len(p.triples)):  # the largest first, to the least loaded worker
@@ -98,7 +108,7 @@ class StreamValidation:
         names = [part.name for part in parts]
         box = [parts]  # emptied once forked: the Process object would otherwise keep the parts alive
         process = context.Process(target=_parts_in_child,
-                                  args=(child_end, box, self.shapes_graph, self.sides, self.provenance, os.getpid()))
+                                  args=(child_end, box, self.shapes_graph, self.sides, self.provenance, os.getpid(), self.gate))
         process.start()
         box.clear()
         parts.clear()  # the caller's list too: each part is freed here once its worker has it
@@ -112,6 +122,10 @@ class StreamValidation:
         self._collect(wait=False)
 
     def _collect(self, wait: bool) -> None:
+        """Take in the reports already sent; with ``wait``, every report (the first to come first: a worker that
+        died is known at once, whatever the others wait for)."""
+        while wait and self.running:
+            self._wait_any()
         for entry in list(self.running):
             process, conn, name = entry
             if not wait and not conn.poll():

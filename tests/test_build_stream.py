@@ -3,6 +3,8 @@ after part finds what the whole graph's validation finds, and the bench's ×N da
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from rdflib import Literal, URIRef
@@ -57,8 +59,8 @@ def test_validation_fed_programme_by_programme_finds_what_the_whole_graph_finds(
         stream.add(list(triples))
     assert any(name.startswith("programme") for name in stream.names)  # validated while the build goes on
     assert not any(name.startswith("entités") for name in stream.names)  # they wait for the totals
-    stream.finish(lambda: None)
-    assert len(stream.running) == 2  # the last parts shared between two workers
+    stream.finish(lambda: None)  # returns at once: the build writes its dumps while the workers end
+    assert sum("entités" in name for _, _, name in stream.running) == 2  # the last parts shared between two workers
     report = stream.result()
     assert stream.parts > 3 and not stream.whole
     assert sum(name.startswith("entités") for name in stream.names) >= 2
@@ -91,6 +93,26 @@ def test_parts_streamed_to_several_workers_at_once_give_the_whole_graphs_report(
     report = stream.result()
     assert streamed > workers and max(seen[:streamed]) <= workers
     assert not report.conforms and _key(report) == _key(whole)
+
+
+def test_the_last_parts_workers_wait_for_a_free_slot(three_data):
+    """``finish`` forks the entity parts' workers at once, but they validate only when a slot is free: never more
+    than ``stream_workers`` validating together, and the report is the whole graph's."""
+    dataset = load_data(three_data)
+    chunks = [list(triples) for _, triples in triple_chunks(dataset)]
+    whole = validate(graph_of([t for triples in chunks for t in triples]), dataset.provenance)
+    stream = StreamValidation(dataset.provenance, per_part=300, stream_workers=1)
+    for triples in chunks:
+        stream.add(triples)
+    assert stream.gate.acquire(timeout=120)  # the one slot, held here once the streaming worker has let it go
+    stream.finish(lambda: None)
+    finals = [entry for entry in stream.running if "entités" in entry[2]]
+    assert len(finals) == 2 and all(process.is_alive() for process, _, _ in finals)
+    time.sleep(2)
+    assert not any(conn.poll() for _, conn, _ in finals)  # forked, waiting: not a part validated
+    stream.gate.release()
+    report = stream.result()
+    assert not stream.running and report.conforms == whole.conforms and _key(report) == _key(whole)
 
 
 def test_the_bench_data_at_scale_is_n_programmes_of_fourteen_fiches(tmp_path):
