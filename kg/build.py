@@ -16,12 +16,14 @@ from rdflib import Graph, URIRef
 
 from kg.dumps import GraphWriter, write_jsonld, write_trig, write_turtle
 from kg.export import open_bundle, write_downloads
+from kg import partition
 from kg.graph import build_triples, graph_of, triple_chunks
 from kg.load import Dataset
 from kg.memory import release_free_memory
 from kg.programmes import load_data
 from kg.namespaces import prefixed
 from kg.search import SearchIndex
+from kg.shacl_cache import cache_wanted
 from kg.store import OxigraphStore
 from kg.validate import PARALLEL_FROM, Report, validate, validate_in_parts
 from kg.validate_stream import StreamValidation
@@ -40,6 +42,8 @@ class BuildResult:
     triples: int
     counts: dict[str, int]
     timings: dict[str, float] = field(default_factory=dict)
+    #: SHACL parts validated and found in the cache of earlier builds (None: the graph was validated whole)
+    shacl_parts: dict[str, int] | None = None
 
 
 @contextmanager
@@ -117,7 +121,8 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
                     raise BuildError(report.text())
             del triples
         if "shacl" not in timings:
-            validation = StreamValidation(dataset.provenance)
+            cache_folder = dist / "cache" / "shacl" if cache_wanted() else None
+            validation = StreamValidation(dataset.provenance, per_part=partition.PART_TRIPLES, cache_folder=cache_folder)
         work.mkdir()
         writer = GraphWriter(work / "graph.nt")
         timings.setdefault("rdf", 0.0)
@@ -178,6 +183,8 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         manifest = {"built": dt.datetime.now().isoformat(timespec="seconds"), "triples": triples,
                     "programmes": programmes, "classes": counts,
                     "timings_s": {k: round(v, 3) for k, v in timings.items()}}
+        if validation is not None:  # the SHACL parts validated, and those an earlier build had found conforming
+            manifest["shacl_parts"] = {"validated": report.checked, "cached": report.cached}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         _fsync_tree(work)
         os.rename(work, final)
@@ -190,7 +197,9 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         shutil.rmtree(work, ignore_errors=True)
         raise
     _prune(builds, keep=final.name)
-    return BuildResult(final, triples, counts, timings)
+    if validation is not None and validation.cache is not None:
+        validation.cache.prune(keep=report.digests)  # the parts of this build stay; older ones go
+    return BuildResult(final, triples, counts, timings, manifest.get("shacl_parts"))
 
 
 def _stop_if_refused(validation: StreamValidation | None) -> None:

@@ -31,7 +31,9 @@ the whole graph does not have, never hide one.
 
 from __future__ import annotations
 
+import math
 import re
+import zlib
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
@@ -53,6 +55,10 @@ ROLE_NODE = re.compile(r"/role/\d+$")
 PART_TRIPLES = 250_000
 #: Triples per programme part and entity batch: smaller, since the entity batches run at the end two at a time.
 SHARED_PART_TRIPLES = 100_000
+#: A fiche batch may end past half its size after about one fiche in this many, a programme part after about one
+#: programme in this many (``_ends_batch``); the entity batches are a fixed number of buckets of node IRIs.
+FICHES_BETWEEN_MARKS = 32
+PROGRAMMES_BETWEEN_MARKS = 8
 #: What a shape may say about a path read backwards for the split to keep one triple per node.
 _EXISTENCE = frozenset({SH.path, SH.message, SH.name, SH.description, SH.severity, RDF.type, SH.targetClass})
 _UNSEEN = object()
@@ -206,14 +212,14 @@ class Splitter:
         for key, fiche_triples in by_fiche.items():
             self.batch += fiche_triples
             self.names.append(key.rsplit("/programme/", 1)[-1].replace("/fiche/", " "))
-            if len(self.batch) >= self.per_part:
+            if _ends_batch(key, len(self.batch), self.per_part, FICHES_BETWEEN_MARKS):
                 parts.append(self._fiche_batch())
         for key, programme_triples in by_programme.items():
             self.programmes += programme_triples
             self.programme_names.append(key.rsplit("/", 1)[-1])
             self.programme_focus.update(s for s, p, o in programme_triples
                                         if p == RDF.type and o in classes and not FICHE_NODE.match(s))
-            if len(self.programmes) >= self.per_shared_part:
+            if _ends_batch(key, len(self.programmes), self.per_shared_part, PROGRAMMES_BETWEEN_MARKS):
                 parts.append(self._programme_part())
         return parts
 
@@ -228,16 +234,15 @@ class Splitter:
         if self.programmes:
             parts.append(self._programme_part())
         homes, self.homes = self.homes, {}
-        batch: list = []
-        count = 0
-        for triples in homes.values():
-            batch += triples
-            if len(batch) >= self.per_shared_part:
-                count += 1
-                parts.append(self._entity_batch(batch, count))
-                batch = []
-        if batch:
-            parts.append(self._entity_batch(batch, count + 1))
+        total = sum(len(triples) for triples in homes.values())
+        buckets = 1 << max(0, math.ceil(math.log2(max(total, 1) / self.per_shared_part)))
+        batches: list[list] = [[] for _ in range(buckets)]
+        for home, triples in homes.items():  # a node's batch by its IRI: a node changed leaves the others' batches
+            batches[_mark(home) % buckets] += triples
+        del homes
+        for number, batch in enumerate((b for b in batches if b), start=1):
+            parts.append(self._entity_batch(batch, number))
+        del batches
         self.types, self.fiche_types, self.pointing = {}, {}, {}
         return parts
 
@@ -260,6 +265,19 @@ class Splitter:
         incoming = [self.pointing[(p, node)] for node in focus for p in self.backward if (p, node) in self.pointing]
         return Part(f"entités, lot {number}", batch + _classes_pointed(batch, types, self.fiche_types) + incoming,
                     fiche_shapes=False, focus=focus)
+
+
+def _mark(key: str) -> int:
+    """A number of the key alone (the same in every process and build, unlike ``hash``)."""
+    return zlib.crc32(key.encode("utf-8"))
+
+
+def _ends_batch(key: str, size: int, per_part: int, between_marks: int) -> bool:
+    """Whether a batch ends after ``key``: at ``per_part`` triples, or past half of it after a key marked by its own
+    number (about one in ``between_marks``). The ends depend on the keys, not on the sizes before them: a programme
+    that grows or shrinks moves the end of its own batch at most, and the next batches are the same as before
+    (what lets kg/shacl_cache.py find them again)."""
+    return size >= per_part or (size >= per_part // 2 and _mark(key) % between_marks == 0)
 
 
 def _place(subject) -> tuple[str | None, str | None]:

@@ -6,7 +6,7 @@ worker while the build writes its files."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import gc
 import multiprocessing as mp
 import os
@@ -21,6 +21,7 @@ from kg.load import Where
 from kg.memory import release_free_memory
 from kg.namespaces import prefixed
 from kg.partition import PART_TRIPLES, Part, Sides, shape_sides, split
+from kg.shacl_cache import PartCache
 
 SHAPES = Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"
 
@@ -45,6 +46,11 @@ class Violation:
 class Report:
     conforms: bool
     violations: list[Violation]
+    #: parts validated, and parts found conforming by an earlier build (kg/shacl_cache.py)
+    checked: int = 0
+    cached: int = 0
+    #: the cache's names of the parts of this graph (what a build keeps in the cache)
+    digests: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         """A French, human-readable report."""
@@ -182,23 +188,34 @@ def validate_in_parts(triples: list, provenance: dict[str, Where] | None = None,
 
 
 def check_parts(parts: list[Part], shapes_graph: Graph, sides: Sides, provenance: dict[str, Where],
-                parent: int | None = None) -> Report:
+                parent: int | None = None, cache: PartCache | None = None) -> Report:
     """Validate ``parts`` one after the other (the list is emptied: each part is freed after its turn), each rdflib
-    graph made then dropped. ``parent``: stop once that process is gone."""
-    conforms, violations = True, []
+    graph made then dropped; with ``cache``, a part found conforming by an earlier build is not validated again.
+    ``parent``: stop once that process is gone."""
+    conforms, violations, checked, cached, digests = True, [], 0, 0, []
     while parts and (parent is None or os.getppid() == parent):
         part = parts.pop(0)
+        digest = cache.digest(part.triples, part.fiche_shapes, part.focus) if cache is not None else None
+        if digest is not None:
+            digests.append(digest)
+        if digest is not None and cache.known(digest):
+            cached += 1
+            continue
         graph, focus = graph_of(part.triples), part.focus
         tasks = sides.fiche if part.fiche_shapes else sides.shared
         del part
         ok, results = _run_shapes(graph, shapes_graph, tasks, parent, focus)
+        checked += 1
         conforms = conforms and ok
-        violations += _report(graph, ok, results, provenance).violations
+        found = _report(graph, ok, results, provenance).violations
+        violations += found
+        if digest is not None and ok and not found and (parent is None or os.getppid() == parent):
+            cache.remember(digest)
         del graph, results
         gc.collect()  # an rdflib graph holds reference cycles: without this, every part would stay in memory
         release_free_memory()
     violations.sort(key=_order)
-    return Report(conforms, violations)
+    return Report(conforms, violations, checked, cached, digests)
 
 
 def send_from_child(conn, parent: int, make_report) -> None:

@@ -21,11 +21,13 @@ from rdflib import Graph
 from kg.load import Where
 from kg.memory import release_free_memory
 from kg.partition import PART_TRIPLES, Part, Splitter, shape_sides
+from kg.shacl_cache import PartCache
 from kg.validate import (SHAPES, Report, _order, _shapes_graph, check_parts, hoist_property_shapes, send_from_child,
                          validate)
 
 
-def _parts_in_child(conn, box: list, shapes_graph: Graph, sides, provenance: dict, parent: int, gate) -> None:
+def _parts_in_child(conn, box: list, shapes_graph: Graph, sides, provenance: dict, parent: int, gate,
+                    cache: PartCache | None) -> None:
     """Validate parts here one after the other, once ``gate`` lets this worker in; send one report (nothing once
     the build is gone)."""
     def checked() -> Report:
@@ -34,7 +36,7 @@ def _parts_in_child(conn, box: list, shapes_graph: Graph, sides, provenance: dic
             if os.getppid() != parent:
                 return Report(True, [])
         try:
-            return check_parts(box.pop(), shapes_graph, sides, provenance, parent)
+            return check_parts(box.pop(), shapes_graph, sides, provenance, parent, cache)
         finally:
             gate.release()
     send_from_child(conn, parent, checked)
@@ -51,7 +53,8 @@ class StreamValidation:
     """``add`` each programme's triples, ``finish`` once every part is given, ``result`` for the report."""
 
     def __init__(self, provenance: dict[str, Where], shapes: Path | Graph = SHAPES, per_part: int = PART_TRIPLES,
-                 final_workers: int = FINAL_WORKERS, stream_workers: int = STREAM_WORKERS):
+                 final_workers: int = FINAL_WORKERS, stream_workers: int = STREAM_WORKERS,
+                 cache_folder: Path | None = None):
         self.provenance, self.shapes, self.final_workers = provenance, shapes, final_workers
         self.stream_workers = max(1, stream_workers)
         # the workers validating at once: the last parts' workers are forked as soon as every part is known (the
@@ -59,6 +62,10 @@ class StreamValidation:
         self.gate = mp.get_context("fork").Semaphore(self.stream_workers)
         self.shapes_graph, tasks = hoist_property_shapes(_shapes_graph(shapes))
         self.sides = shape_sides(self.shapes_graph, tasks)
+        #: parts conforming in an earlier build are not validated again (kg/shacl_cache.py)
+        self.cache = PartCache(cache_folder, self.shapes_graph) if cache_folder is not None else None
+        self.checked = self.cached = 0
+        self.digests: list[str] = []
         self.splitter = Splitter(self.sides, per_part) if self.sides else None
         self.running: list[tuple] = []
         self.conforms, self.violations = True, []
@@ -108,7 +115,8 @@ class StreamValidation:
         names = [part.name for part in parts]
         box = [parts]  # emptied once forked: the Process object would otherwise keep the parts alive
         process = context.Process(target=_parts_in_child,
-                                  args=(child_end, box, self.shapes_graph, self.sides, self.provenance, os.getpid(), self.gate))
+                                  args=(child_end, box, self.shapes_graph, self.sides, self.provenance, os.getpid(), self.gate,
+                                        self.cache))
         process.start()
         box.clear()
         parts.clear()  # the caller's list too: each part is freed here once its worker has it
@@ -139,6 +147,9 @@ class StreamValidation:
                 raise RuntimeError(f"validation SHACL interrompue ({name}) : {error}")
             self.conforms = self.conforms and report.conforms
             self.violations += report.violations
+            self.checked += report.checked
+            self.cached += report.cached
+            self.digests += report.digests
             release_free_memory()
 
     def refused(self) -> bool:
@@ -154,7 +165,8 @@ class StreamValidation:
         return self._report()
 
     def _report(self) -> Report:
-        return Report(self.conforms, sorted(self.violations, key=_order))
+        return Report(self.conforms, sorted(self.violations, key=_order), self.checked, self.cached,
+                      self.digests)
 
     def _stop(self, entry: tuple) -> None:
         process, conn, _ = entry

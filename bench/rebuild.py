@@ -1,0 +1,64 @@
+"""A build, the same build again, and a rebuild after one fiche changed: wall time, stages and SHACL parts.
+
+    python -m bench.rebuild bench/work/x100/data /tmp/rebuild      # after python -m bench.scale 100 bench/work/x100/data
+
+The data is copied under OUT first (the change is made in the copy). The change: one role less in the first fiche
+of the last programme (a fiche with two referents CA keeps one). Each build is a ``kg build`` in its own process."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from bench.scale import _dump
+
+
+def _build(data: Path, dist: Path) -> dict:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "--data", str(data), "--dist", str(dist), "build"],
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"kg build a échoué :\n{done.stdout}\n{done.stderr}")
+    manifest = json.loads((dist / "current" / "manifest.json").read_text(encoding="utf-8"))
+    return {"wall": wall, **manifest["timings_s"], **{f"shacl_{k}": v for k, v in manifest.get("shacl_parts", {}).items()}}
+
+
+def change_one_fiche(data: Path) -> Path:
+    """Drop the second role of the first fiche of the last programme; the file changed."""
+    fiche = sorted((sorted((data / "programmes").iterdir())[-1] / "fiches").glob("*.yaml"))[0]
+    doc = yaml.safe_load(fiche.read_text(encoding="utf-8"))
+    referents = [r for r in doc["roles"] if r["role"] == "referent-ca"]
+    dropped = referents[1] if len(referents) > 1 else next(r for r in doc["roles"] if r["role"] != "referent-ca")
+    doc["roles"].remove(dropped)
+    fiche.write_text(_dump(doc), encoding="utf-8")
+    return fiche
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", type=Path)
+    parser.add_argument("out", type=Path)
+    args = parser.parse_args()
+    shutil.rmtree(args.out, ignore_errors=True)
+    data, dist = args.out / "data", args.out / "dist"
+    shutil.copytree(args.data, data)
+    rows = {"build (cache vide)": _build(data, dist), "rebuild, rien de changé": _build(data, dist)}
+    changed = change_one_fiche(data)
+    rows[f"rebuild, une fiche changée ({changed.parent.parent.name})"] = _build(data, dist)
+    columns = ["wall", "yaml", "rdf", "nt", "dump", "shacl_wait", "store", "exports", "shacl_validated", "shacl_cached"]
+    print(f"{'':42}" + "".join(f"{c:>16}" for c in columns))
+    for name, row in rows.items():
+        print(f"{name:42}" + "".join(f"{row.get(c, ''):>16.1f}" if isinstance(row.get(c), float)
+                                     else f"{row.get(c, ''):>16}" for c in columns))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""A rebuild validates only the SHACL parts that changed (kg/shacl_cache.py), and gives the same graph and the same
+refusals as a build without the cache."""
+
+from __future__ import annotations
+
+import json
+
+from rdflib import Literal
+
+from kg import partition
+from kg.build import BuildError, build
+from kg.graph import graph_of, triple_chunks
+from kg.namespaces import KG
+from kg.programmes import load_data
+from kg.validate import validate
+from kg.validate_stream import StreamValidation
+
+from .conftest import three_programmes
+
+BANQUE_ROLE = """  - role: contributeur
+    agent: banque-des-territoires
+    text: "Autres contributeurs : Ville de Poitiers, Banque des Territoires."
+    lines: [8, 8]
+"""
+
+
+def _manifest(dist) -> dict:
+    return json.loads((dist / "current" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_a_rebuild_validates_only_the_parts_a_changed_fiche_touches(tmp_path, monkeypatch):
+    monkeypatch.setattr(partition, "PART_TRIPLES", 300)  # parts of a few fiches, as a large graph has
+    data = three_programmes(tmp_path / "data")
+    dist = tmp_path / "dist"
+    first = build(data, dist)
+    assert first.shacl_parts["cached"] == 0 and first.shacl_parts["validated"] >= 3
+    assert len(list((dist / "cache" / "shacl").iterdir())) == first.shacl_parts["validated"]
+
+    again = build(data, dist)  # nothing changed: every part is known
+    assert again.shacl_parts == {"validated": 0, "cached": first.shacl_parts["validated"]}
+    assert _manifest(dist)["shacl_parts"] == again.shacl_parts
+
+    fiche = data / "programmes" / "rtc-2025" / "fiches" / "01.yaml"
+    text = fiche.read_text(encoding="utf-8")
+    assert BANQUE_ROLE in text
+    fiche.write_text(text.replace(BANQUE_ROLE, ""), encoding="utf-8")  # one role less in one fiche
+    changed = build(data, dist)
+    parts = changed.shacl_parts
+    assert 1 <= parts["validated"] < first.shacl_parts["validated"] and parts["cached"] >= 1
+    assert parts["validated"] + parts["cached"] == first.shacl_parts["validated"]
+    # the parts of the old fiche are forgotten, those of this build kept
+    assert len(list((dist / "cache" / "shacl").iterdir())) == first.shacl_parts["validated"]
+
+    monkeypatch.setenv("KG_SHACL_CACHE", "0")
+    plain = build(data, tmp_path / "plain")
+    assert plain.shacl_parts == {"validated": first.shacl_parts["validated"], "cached": 0}
+    assert not (tmp_path / "plain" / "cache").exists()
+    assert (plain.path / "graph.nt").read_bytes() == (changed.path / "graph.nt").read_bytes()
+    assert "banque-des-territoires" not in (changed.path / "graph.nt").read_text(encoding="utf-8").split(
+        "programme/rtc-2025/fiche/1/role/4")[0][-200:]
+
+
+def test_the_cache_never_hides_a_violation(tmp_path):
+    """Parts known conforming are skipped; a broken part is validated and reported as without the cache."""
+    dataset = load_data(three_programmes(tmp_path / "data"))
+    chunks = [(name, list(triples)) for name, triples in triple_chunks(dataset)]
+    cache = tmp_path / "cache"
+    good = StreamValidation(dataset.provenance, per_part=300, cache_folder=cache)
+    for _, triples in chunks:
+        good.add(list(triples))
+    good.finish(lambda: None)
+    assert good.result().conforms and good.cached == 0 and good.checked == good.parts
+
+    broken = []
+    for name, triples in chunks:
+        if name == "rtc-2025":  # an item's line 0, in one fiche of one programme
+            first = next(t for t in triples if t[1] == KG.lineEnd and "/item/" in t[0])
+            triples = [t for t in triples if t is not first] + [(first[0], KG.lineEnd, Literal(0))]
+        broken.append(triples)
+    whole = validate(graph_of([t for triples in broken for t in triples]), dataset.provenance)
+    stream = StreamValidation(dataset.provenance, per_part=300, cache_folder=cache)
+    for triples in broken:
+        stream.add(list(triples))
+    stream.finish(lambda: None)
+    report = stream.result()
+    assert not whole.conforms and not report.conforms
+    assert sorted(str(v) for v in report.violations) == sorted(str(v) for v in whole.violations)
+    assert stream.cached >= 1 and 1 <= stream.checked < stream.parts
+
+
+def test_a_refused_build_is_refused_again_whatever_the_cache(tmp_path):
+    data = three_programmes(tmp_path / "data")
+    dist = tmp_path / "dist"
+    build(data, dist)
+    fiche = data / "programmes" / "rtc-2025" / "fiches" / "01.yaml"
+    text = fiche.read_text(encoding="utf-8")
+    broken = text.replace("  - {role: referent-ca, agent: thibault-garnier-vidal, "
+                          "text: \"Référent CA : Thibault Garnier-Vidal.\", lines: [6, 6]}\n", "")
+    assert broken != text
+    fiche.write_text(broken, encoding="utf-8")  # a fiche without its referent CA: the programme's check
+    for _ in range(2):
+        try:
+            build(data, dist)
+        except BuildError as exc:
+            assert "rtc-2025" in str(exc)
+        else:
+            raise AssertionError("build accepted a fiche without its referent CA")
