@@ -50,15 +50,18 @@ def main() -> None:
     shutil.rmtree(args.out, ignore_errors=True)
     data, dist = args.out / "data", args.out / "dist"
     shutil.copytree(args.data, data)
-    rows = {"build (cache vide)": _build(data, dist), "rebuild, rien de changé": _build(data, dist)}
-    changed = change_one_fiche(data)
-    rows[f"rebuild, une fiche changée ({changed.parent.parent.name})"] = _build(data, dist)
-    columns = ["wall", "yaml", "rdf", "nt", "dump", "shacl_wait", "store", "exports", "shacl_validated", "shacl_cached"]
-    print(f"{'':42}" + "".join(f"{c:>16}" for c in columns))
-    for name, row in rows.items():
-        print(f"{name:42}" + "".join(f"{row.get(c, ''):>16.1f}" if isinstance(row.get(c), float)
-                                     else f"{row.get(c, ''):>16}" for c in columns))
+    columns = ["wall", "yaml", "rdf", "nt", "shacl_wait", "store", "tables", "dump_wait", "exports", "shacl_validated",
+               "shacl_cached"]
+    print(f"{'':42}" + "".join(f"{c:>15}" for c in columns), flush=True)
 
+    def line(name: str, row: dict) -> None:
+        print(f"{name:42}" + "".join(f"{row.get(c, ''):>15.1f}" if isinstance(row.get(c), float)
+                                     else f"{row.get(c, ''):>15}" for c in columns), flush=True)
+
+    line("build (cache vide)", _build(data, dist))
+    line("rebuild, rien de changé", _build(data, dist))
+    changed = change_one_fiche(data)
+    line(f"rebuild, une fiche changée ({changed.parent.parent.name})", _build(data, dist))
 
 if __name__ == "__main__":
     main()

@@ -8,14 +8,15 @@ import json
 import os
 import shutil
 import time
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from kg.dumps import GraphWriter, write_jsonld, write_trig, write_turtle
-from kg.export import open_bundle, write_downloads
+from kg.dumps import DumpJob, GraphWriter
+from kg.export import csv_tables, write_downloads
 from kg import partition
 from kg.graph import build_triples, graph_of, triple_chunks
 from kg.load import Dataset
@@ -106,7 +107,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
     work = builds / f".tmp-{stamp}-{os.getpid()}"
     final = builds / stamp
     chunks = triple_chunks(dataset)
-    validation = bundle = None
+    validation = bundle = dumps = None
     try:
         if not dataset.parts:  # one programme: made whole, and checked at once when small (nothing written if refused)
             start = time.perf_counter()
@@ -150,13 +151,9 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         if validation is not None:
             validation.finish(lambda: Graph().parse(str(work / "graph.nt"), format="nt"))
         _stop_if_refused(validation)
-        start = time.perf_counter()  # streamed, in little memory, while the shared part is validated
-        write_turtle(work / "graph.nt", work / "graph.ttl")
-        (work / "telecharger").mkdir()
-        write_jsonld(work / "graph.nt", work / "telecharger" / "graph.jsonld")
-        write_trig(work / "graph.nt", work / "telecharger" / "graph.trig")
-        bundle = open_bundle(work / "telecharger")  # the graph's files zipped now, before the SHACL wait
-        timings["dump"] = time.perf_counter() - start
+        # Turtle, JSON-LD, TriG and the bundle begun: streamed from graph.nt in a forked process, in little memory,
+        # while the last parts are validated and the store and tables made
+        dumps = DumpJob(work / "graph.nt", work / "telecharger")
         if validation is not None:
             # the store's bulk loader needs about as much memory as the shared part's rdflib graph: one after the
             # other (×100: 2.4 GB of PSS when both ran at once, 1.8 GB now)
@@ -174,12 +171,20 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         stats = writer.statistics(triples)
         void_graph = describe_dataset(stats)
         (work / "void.ttl").write_bytes(void_graph.serialize(format="turtle", encoding="utf-8"))
-        write_downloads(store, work / "telecharger", void_graph, dumps=False, bundle=bundle)
+        start_tables = time.perf_counter()
+        tables = csv_tables(store)
+        timings["tables"] = time.perf_counter() - start_tables
+        start_wait = time.perf_counter()
+        dumps.wait()
+        dumps = None
+        timings["dump_wait"] = time.perf_counter() - start_wait
+        bundle = zipfile.ZipFile(work / "telecharger" / "bundle.zip", "a", zipfile.ZIP_DEFLATED, compresslevel=1)
+        write_downloads(store, work / "telecharger", void_graph, dumps=False, bundle=bundle, tables=tables)
         SearchIndex.of(store).save(work)  # read by the site: search without scanning the store
         counts = class_counts(stats["classes"])
         store.close()
         del store
-        timings["exports"] = time.perf_counter() - start
+        timings["exports"] = time.perf_counter() - start - timings["tables"] - timings["dump_wait"]  # the rest
         manifest = {"built": dt.datetime.now().isoformat(timespec="seconds"), "triples": triples,
                     "programmes": programmes, "classes": counts,
                     "timings_s": {k: round(v, 3) for k, v in timings.items()}}
@@ -194,6 +199,8 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
             validation.cancel()
         if bundle is not None:
             bundle.close()
+        if dumps is not None:
+            dumps.cancel()
         shutil.rmtree(work, ignore_errors=True)
         raise
     _prune(builds, keep=final.name)

@@ -5,6 +5,8 @@ once, grouped by named graph and subject; Turtle, JSON-LD and TriG are then stre
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -157,4 +159,53 @@ def write_trig(nt: Path, path: Path) -> None:
         ox.serialize(quads(), out, format=ox.RdfFormat.TRIG, prefixes=_prefixes())
 
 
-__all__ = ["GraphWriter", "write_jsonld", "write_trig", "write_turtle", "Literal"]
+def write_dump_files(nt: Path, folder: Path) -> None:
+    """graph.ttl beside graph.nt; graph.jsonld, graph.trig and bundle.zip begun with the graph's files in
+    ``folder`` (the build adds its tables to the bundle)."""
+    from kg.export import open_bundle
+
+    write_turtle(nt, nt.with_name("graph.ttl"))
+    folder.mkdir(parents=True, exist_ok=True)
+    write_jsonld(nt, folder / "graph.jsonld")
+    write_trig(nt, folder / "graph.trig")
+    open_bundle(folder).close()
+
+
+class DumpJob:
+    """:func:`write_dump_files` in a forked process, while the build loads its store and writes its tables (a
+    rebuild whose SHACL parts are known leaves a core free for it). ``wait`` raises what the process raised."""
+
+    def __init__(self, nt: Path, folder: Path):
+        context = mp.get_context("fork")
+        self.conn, child_end = context.Pipe(duplex=False)
+        self.process = context.Process(target=_dump_in_child, args=(child_end, nt, folder, os.getpid()))
+        self.process.start()
+        child_end.close()
+
+    def wait(self) -> None:
+        try:
+            error = self.conn.recv()
+        except EOFError:
+            error = "le processus d'écriture des fichiers du graphe s'est arrêté"
+        self.process.join()
+        self.conn.close()
+        if error:
+            raise RuntimeError(f"écriture de graph.ttl, graph.jsonld, graph.trig : {error}")
+
+    def cancel(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _dump_in_child(conn, nt: Path, folder: Path, parent: int) -> None:
+    try:
+        write_dump_files(nt, folder)
+        conn.send(None)
+    except BaseException as exc:  # noqa: BLE001 - the build reports it
+        conn.send(f"{type(exc).__name__}: {exc}")
+    conn.close()
+
+
+__all__ = ["DumpJob", "GraphWriter", "write_dump_files", "write_jsonld", "write_trig", "write_turtle", "Literal"]

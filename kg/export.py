@@ -285,13 +285,15 @@ def open_bundle(folder: Path) -> zipfile.ZipFile:
 
 
 def write_downloads(store: OxigraphStore, folder: Path, void_graph: Graph | None = None, dumps: bool = True,
-                    bundle: zipfile.ZipFile | None = None) -> None:
+                    bundle: zipfile.ZipFile | None = None, tables: dict[str, str] | None = None) -> None:
     """Everything the "Télécharger" page offers, written once per build (``dumps=False``: graph.jsonld and
-    graph.trig are there already; ``bundle``: the one :func:`open_bundle` began)."""
+    graph.trig are there already; ``bundle``: the one :func:`open_bundle` began; ``tables``: the CSV tables,
+    when already made)."""
     folder.mkdir(parents=True, exist_ok=True)
     for fmt, name in (("jsonld", "graph.jsonld"), ("trig", "graph.trig")) if dumps else ():
         dump_to(store.raw, fmt, folder / name)
-    tables = csv_tables(store)
+    if tables is None:
+        tables = csv_tables(store)
     with zipfile.ZipFile(folder / "tables.zip", "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in tables.items():
             z.writestr(name, text)

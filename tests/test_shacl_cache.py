@@ -105,3 +105,25 @@ def test_a_refused_build_is_refused_again_whatever_the_cache(tmp_path):
             assert "rtc-2025" in str(exc)
         else:
             raise AssertionError("build accepted a fiche without its referent CA")
+
+
+def test_a_dump_that_fails_in_its_process_stops_the_build_and_keeps_the_last_one(tmp_path, monkeypatch):
+    """Turtle, JSON-LD and TriG are written in a forked process: its failure is the build's, nothing is swapped."""
+    import kg.dumps
+
+    data = three_programmes(tmp_path / "data")
+    dist = tmp_path / "dist"
+    good = build(data, dist)
+
+    def full_disk(nt, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kg.dumps, "write_trig", full_disk)
+    try:
+        build(data, dist)
+    except RuntimeError as exc:
+        assert "graph.trig" in str(exc) and "No space left" in str(exc)
+    else:
+        raise AssertionError("a build whose TriG could not be written was published")
+    assert (dist / "current").resolve() == good.path.resolve()
+    assert not list((dist / "builds").glob(".tmp-*"))
