@@ -251,8 +251,14 @@ EXTRA_CASES = [("fiche-changes", {"programme": programme, "fiche": str(number)})
                ("entity-timeline", {"entity": entity, **programme})
                for entity in ("Hugo Lanternier", "Ville de Poitiers", "Banque des Territoires")
                for programme in ({}, {"programme": "rtc-2025"})]
-#: What a server answers wrongly on the three programmes beyond KNOWN_DIFFERENCES: (server, question, programme asked).
+#: What a server answers wrongly on the three programmes beyond KNOWN_DIFFERENCES: (server, question, programme asked),
+#: or (server, question, programme asked, other programme asked) for fiche-changes.
 KNOWN_DIFFERENCES_SEVERAL = {
+    **{("comunica", "fiche-changes", programme, other): "Comunica 4.5.0 perd le pas de longueur zéro du chemin "
+       "(kg:follows|…)? (la fiche donnée elle-même : 12 et 9 lignes au lieu de 17) dès qu'un bloc VALUES de "
+       "paramètre dont aucun motif ne partage la variable (?other) est joint en tête ; tout en une ligne "
+       "VALUES (?fiche ?other ?programme), il répond juste, mais Virtuoso 7.2.5 ne répond plus à referents ni à "
+       "partners" for programme, other in (("rtc-2025", "rtc-2024"), ("rtc-2024", "rtc-2025"))},
     **{("comunica", "fiches-by-entity", programme): "Comunica 4.5.0 : plus de 40 s par réponse sur trois programmes "
        "(au-delà du budget de temps du test)" for programme in (None, *PROGRAMME_IDS)},
 }
@@ -296,7 +302,8 @@ def test_several_programmes_answer_as_the_embedded_store(published_three, embedd
     compared, answered, differing = set(), set(), []
     for name, params in cases:
         if (published_three.name, name) in KNOWN_DIFFERENCES or \
-                (published_three.name, name, params.get("programme")) in KNOWN_DIFFERENCES_SEVERAL:
+                (published_three.name, name, params.get("programme")) in KNOWN_DIFFERENCES_SEVERAL or \
+                (published_three.name, name, params.get("programme"), params.get("other")) in KNOWN_DIFFERENCES_SEVERAL:
             continue
         compared.add(name)
         reference = json.loads(to_json(run(queries[name], params, embedded_three)))
