@@ -30,9 +30,11 @@ def hierarchy(store: Store, iri: URIRef) -> list[dict[str, Any]]:
     for r in store.query(P + """
 SELECT ?entity ?place ?page ?how WHERE {
   ?entity skos:exactMatch|schema:areaServed ?node . ?node schema:containedInPlace* ?place .
-  { ?page skos:exactMatch ?place . BIND(0 AS ?how) } UNION { ?page schema:areaServed ?place . BIND(1 AS ?how) }
+  ?page ?link ?place .
+  FILTER (?link IN (skos:exactMatch, schema:areaServed))
+  BIND(IF(?link = skos:exactMatch, 0, 1) AS ?how)
   ?page kg:entityType ?type .
-}""", {"entity": iri}).rows:
+}""", {"entity": iri}).rows:  # not a UNION of the two links, each with its BIND: Virtuoso 7.2.5 fails on it (SQ156)
         key, page = str(r["place"]), str(r["page"])
         rank = (int(str(r["how"])), page)
         if key not in pages or rank < pages[key]:

@@ -80,14 +80,17 @@ def _first_group_brace(query: str) -> int:
 
 
 def values_block(query: str, bindings: dict[str, Node]) -> str:
-    """The query with ``VALUES (?a ?b) { (t1 t2) }`` at the top of its WHERE group (for remote stores)."""
+    """The query with ``VALUES ?a { t1 } VALUES ?b { t2 }`` at the top of its WHERE group.
+
+    One block per parameter, not one row ``VALUES (?a ?b) { (t1 t2) }`` (the same answer in SPARQL): Virtuoso 7.2.5
+    fails on a row of several variables that the query does not project, with an OPTIONAL (SP031
+    « ssg_print_rvr_fixed_val ») or an ORDER BY on a computed value (lost rows, or no answer at all)."""
     if not bindings:
         return query
     names = sorted(bindings)
     for name in names:
         if not _VARIABLE.match(name):
             raise TermError(f"nom de variable invalide : {name!r}")
-    head = " ".join(f"?{name}" for name in names)
-    row = " ".join(term_to_sparql(bindings[name]) for name in names)
+    blocks = " ".join(f"VALUES ?{name} {{ {term_to_sparql(bindings[name])} }}" for name in names)
     at = _first_group_brace(query) + 1
-    return f"{query[:at]}\n  VALUES ({head}) {{ ({row}) }}\n{query[at:]}"
+    return f"{query[:at]}\n  {blocks}\n{query[at:]}"
