@@ -173,10 +173,9 @@ class Reader:
 
     def _query(self, head: bytes) -> str | None:
         """The query of a request head the worker answers alone, else None."""
-        try:
-            lines = head.decode("latin-1").split("\r\n")
-        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
-            return None
+        if head.count(b"\n") != head.count(b"\r\n") or head.count(b"\r") != head.count(b"\r\n") or b"\0" in head:
+            return None  # a lone CR or LF: lines the server's parser may cut otherwise
+        lines = head.decode("latin-1").split("\r\n")
         parts = lines[0].split(" ")
         if len(parts) != 3 or parts[0] != "GET" or parts[2] != "HTTP/1.1" or not parts[1].startswith("/sparql?") \
                 or "#" in parts[1]:

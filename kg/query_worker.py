@@ -1,5 +1,6 @@
 """The process that runs the public's queries (``python -m kg.query_worker``): pyoxigraph and the standard
-library only, no rdflib (a smaller process, a faster start); killed by kg/sandbox.py past its time limit.
+library only, no rdflib (a smaller process, a faster start); killed by kg/sandbox.py past its time limit (on
+/sparql's fast path, ended by its own timer: kg/http_worker.py).
 
 Frames on a Unix socket (stdin and stdout): a 4-byte big-endian length, then the bytes. A job is a JSON header
 line (path, limit) and the query text; the answer is one kind byte and a body: ``J`` a SPARQL 1.1 Query Results
@@ -177,6 +178,8 @@ def serve(read_fd: int, write_fd: int) -> None:
         try:
             spec = json.loads(header)
             path = spec["path"]
+            if client is not None and spec.get("timeout"):  # opening a new build counts in the first query's time
+                signal.setitimer(signal.ITIMER_REAL, spec["timeout"])
             if path not in stores:
                 stores.clear()  # a new build: let the old one go
                 stores[path] = ox.Store.read_only(path)
@@ -195,6 +198,7 @@ def serve(read_fd: int, write_fd: int) -> None:
             write_frame(write_fd, b"E" + f"erreur inattendue : {exc}".encode("utf-8"))
         finally:
             if client is not None:
+                signal.setitimer(signal.ITIMER_REAL, 0)
                 os.close(client)
 
 
