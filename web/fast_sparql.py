@@ -97,8 +97,9 @@ class FastSparql:
             return False  # all busy: a waitress thread waits for one
         keep = len(channel.requests) == 1 and channel.request is None  # nothing read ahead on it
         job = json.dumps({"path": path, "limit": config["ROW_LIMIT"], "http": self._http_head(), "timeout": timeout,
-                          "keep": keep, "keep_idle_s": self.keep_idle_s, "accept": request.headers.get("ACCEPT"), "current": self._current if self._where else None,
-                          "build": self._where[0] if self._where else None, "retire_mb": pool.retire_mb,
+                          "keep": keep, "keep_idle_s": self.keep_idle_s, "accept": request.headers.get("ACCEPT"),
+                          "current": self._current if self._where else None, "retire_mb": pool.retire_mb,
+                          "build": self._where[0] if self._where else None,
                           "max_length": int(config.get("MAX_QUERY_LENGTH", 20_000)),
                           "allowlist": list(config.get("SERVICE_ALLOWLIST") or ())}).encode("utf-8")
         self.taken += 1  # before the worker may answer
