@@ -1,12 +1,13 @@
 """The process that runs the public's queries (``python -m kg.query_worker``): pyoxigraph and the standard
-library only, no rdflib (a smaller process, a faster start); killed by kg/sandbox.py past its time limit.
+library only, no rdflib (a smaller process, a faster start); killed by kg/sandbox.py past its time limit (on
+/sparql's fast path, ended by its own timer: kg/http_worker.py).
 
 Frames on a Unix socket (stdin and stdout): a 4-byte big-endian length, then the bytes. A job is a JSON header
 line (path, limit) and the query text; the answer is one kind byte and a body: ``J`` a SPARQL 1.1 Query Results
 JSON document (SELECT, ASK), ``G`` the triples of a CONSTRUCT or DESCRIBE as JSON, ``E`` an error message in
 French. A job may come with the client's socket (web/fast_sparql.py) and the head of an HTTP answer (``http``):
-the worker then writes the whole HTTP answer of a SELECT or ASK on that socket itself and replies ``D`` (done)
-or ``R`` and the bytes the socket did not take (for the server to send).
+the worker then answers on that socket itself, and the client's next requests too, until it hands the
+connection back (kg/http_worker.py: a ``K`` frame).
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import struct
 import sys
 import time
-from email.utils import formatdate
 
 import pyoxigraph as ox
 
@@ -99,7 +100,8 @@ def answer(store: "ox.Store", query: str, limit: int | None) -> tuple[bytes, byt
                                                                   term_json(t.object)])
             return b"G", json.dumps({"triples": triples, "truncated": truncated}, ensure_ascii=False).encode("utf-8")
         data = oxigraph_json(result)
-        if data is not None and (limit is None or count_rows(data) <= limit):
+        # each row but the first opens with ",{" (strings may hold more): under the cap at a glance, most often
+        if data is not None and (limit is None or data.count(b",{") < limit or count_rows(data) <= limit):
             return b"J", data
         result = store.query(query)  # past the row cap or the budget: again, row by row, up to the cap
         names = [v.value for v in result.variables]
@@ -141,25 +143,6 @@ def read_job(sock: socket.socket) -> tuple[bytes | None, int | None]:
     return body, (fds[0] if fds else None)
 
 
-def http_answer(head: bytes, body: bytes) -> bytes:
-    """The whole HTTP answer of a SPARQL JSON document: ``head`` (status line and fixed headers), its length,
-    its date, ``X-Truncated`` when the row cap cut it (as web/lean.py does), then the body."""
-    extra = b"X-Truncated: true\r\n" if body.endswith(b', "truncated": true}') else b""
-    return b"".join([head, b"Content-Length: %d\r\nDate: " % len(body), formatdate(usegmt=True).encode("ascii"),
-                     b"\r\n", extra, b"\r\n", body])
-
-
-def send_to_client(fd: int, data: bytes) -> bytes:
-    """Write ``data`` on the client's (non-blocking) socket; what it did not take now, for the server to send."""
-    try:
-        sent = os.write(fd, data)
-    except BlockingIOError:
-        return data
-    except OSError:  # the client left: nothing more to send
-        return b""
-    return data[sent:]
-
-
 def _read_exactly(fd: int, size: int) -> bytes | None:
     chunks, missing = [], size
     while missing:
@@ -179,26 +162,34 @@ def write_frame(fd: int, data: bytes) -> None:
 
 def serve(read_fd: int, write_fd: int) -> None:
     """Answer jobs until the server closes the socket."""
+    from kg.http_worker import RELEASE, serve_client  # the HTTP side of the fast path (it imports this module)
+
     stores: dict[str, ox.Store] = {}
     sock = socket.socket(fileno=os.dup(read_fd))
     while True:
         job, client = read_job(sock)
         if job is None:
             return
+        if job == RELEASE:  # asked back while it had just handed its connection back: nothing to do
+            if client is not None:
+                os.close(client)
+            continue
         header, _, text = job.partition(b"\n")
         try:
             spec = json.loads(header)
             path = spec["path"]
+            if client is not None and spec.get("timeout"):  # opening a new build counts in the first query's time
+                signal.setitimer(signal.ITIMER_REAL, spec["timeout"])
             if path not in stores:
                 stores.clear()  # a new build: let the old one go
                 stores[path] = ox.Store.read_only(path)
+            if client is not None and spec.get("http"):
+                write_frame(write_fd, serve_client(answer, stores[path], spec, text.decode("utf-8"), client,
+                                                   sock.fileno()))
+                continue
             started = time.perf_counter()
             kind, body = answer(stores[path], text.decode("utf-8"), spec["limit"])
-            if client is not None and kind == b"J" and spec.get("http"):
-                rest = send_to_client(client, http_answer(spec["http"].encode("latin-1"), body))
-                write_frame(write_fd, b"R" + rest if rest else b"D")
-            else:
-                write_frame(write_fd, kind + body)
+            write_frame(write_fd, kind + body)
             del body
             release_free_memory((time.perf_counter() - started) * 1000)
         except StoreError as exc:
@@ -207,10 +198,12 @@ def serve(read_fd: int, write_fd: int) -> None:
             write_frame(write_fd, b"E" + f"erreur inattendue : {exc}".encode("utf-8"))
         finally:
             if client is not None:
+                signal.setitimer(signal.ITIMER_REAL, 0)
                 os.close(client)
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the time limit's timer ends the process (kg/http_worker.py)
     answers = os.dup(sys.stdout.fileno())  # the frames' own descriptor: a stray print goes to stderr
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     serve(sys.stdin.fileno(), answers)

@@ -68,6 +68,7 @@ class _Worker:
         finally:
             theirs.close()
         self.send_fd = self.recv_fd = self.sock.fileno()
+        self._sending = threading.Lock()  # a release frame may come from another thread (web/fast_sparql.py)
         self.poll = select.poll()
         self.poll.register(self.recv_fd, select.POLLIN | select.POLLHUP | select.POLLERR)
         self._stop = weakref.finalize(self, _stop, self.process, self.sock)  # a forgotten pool (or exit) ends it
@@ -75,12 +76,13 @@ class _Worker:
     def send(self, data: bytes, client: int | None = None) -> None:
         """One frame; ``client``: a socket passed along with it (the worker answers on it)."""
         frame = HEADER.pack(len(data)) + data
-        if client is not None:
-            sent = socket.send_fds(self.sock, [frame], [client])
-            frame = frame[sent:]
-        view = memoryview(frame)
-        while view:
-            view = view[os.write(self.send_fd, view):]
+        with self._sending:
+            if client is not None:
+                sent = socket.send_fds(self.sock, [frame], [client])
+                frame = frame[sent:]
+            view = memoryview(frame)
+            while view:
+                view = view[os.write(self.send_fd, view):]
 
     def receive(self, deadline: float) -> bytes | None:
         """One frame, or None when the deadline passed first (EOFError when the worker died)."""
@@ -135,12 +137,18 @@ class QueryPool:
         self._idle: list[_Worker] = []
         self._started = 0
         self._lock = threading.Condition()
+        self.reclaim = None  # set by web/fast_sparql.py: asks a worker that keeps a client's connection back
 
     def _borrow(self) -> _Worker:
         with self._lock:
+            give_up = time.monotonic() + self.timeout * 2 + 5
             while not self._idle and self._started >= self.size:
-                if not self._lock.wait(timeout=self.timeout * 2 + 5):
+                if self.reclaim is not None:
+                    self.reclaim()
+                left = give_up - time.monotonic()
+                if left <= 0:
                     raise QueryTimeout("tous les exécuteurs de requêtes sont occupés ; réessayez dans un instant")
+                self._lock.wait(timeout=min(left, 0.05))
             if self._idle:
                 return self._idle.pop()
             self._started += 1

@@ -1,33 +1,34 @@
 """/sparql's common case in `kg serve` without a waitress thread: the loop hands the query to a worker, which
-answers on the client's socket itself.
+answers on the client's socket itself and keeps the connection for the client's next requests.
 
 waitress reads a request in its loop, then wakes one of its threads, which (through web/lean.py) wakes a query
 worker, which wakes the thread again, which sends the answer: two wake-ups more than a bare Oxigraph server,
 most of the fixed cost of a small query. Here, for a GET /sparql (HTTP/1.1, kept alive) that web/lean.py
 would answer — SPARQL JSON wanted, a SELECT or an ASK that passes web/guard.py — the loop itself sends the job
 to an idle worker of the same pool with the client's socket; the worker writes the whole HTTP answer (the
-headers web/lean.py sends) and tells the loop, which then reads the connection's next request. The time limit
-stays hard: a watchdog thread kills the worker at its deadline and the loop answers 503. Anything else (no
-idle worker, another method or format, a refusal to write, a remote store) takes waitress's usual path.
+headers web/lean.py sends), then reads and answers the client's next requests of the same kind itself
+(kg/http_worker.py), and hands the connection back (with the bytes it read and did not answer) on anything
+else, after a silence, or when the pool needs the worker for another client. The time limit stays hard: a
+kernel timer ends the worker at each query's limit, and the loop answers 503. Anything else (no idle worker,
+another method or format, a refusal to write, a remote store) takes waitress's usual path.
 """
 
 from __future__ import annotations
 
-import heapq
 import json
 import logging
 import os
+import signal
 import threading
 import time
 from typing import Any
 
-from kg.query_worker import HEADER
+from kg.http_worker import KEEP_IDLE_S, RELEASE, http_text
 from kg.sandbox import QueryPool
 from web.guard import QueryRefused, check_query
 from web.lean import JSON_TYPE, LeanSparql
 
 LOG = logging.getLogger("kg.fast_sparql")
-REASONS = {400: "Bad Request", 503: "Service Unavailable"}
 
 
 def install(server, app) -> Any:
@@ -49,15 +50,20 @@ class FastSparql:
         self.lean = lean
         self.dispatch = server.add_task
         self.loop_thread = threading.get_ident()  # install() runs in the thread that then runs the loop
-        self.watchdog = Watchdog()
         self._head: bytes | None = None
         self.waiting: dict[int, Waiting] = {}  # the jobs at workers, by the worker's socket
         self.taken = 0  # requests answered this way (the tests look)
+        self.keep_idle_s = KEEP_IDLE_S  # how long a worker keeps a silent connection
         self._current = os.path.join(str(app.extensions["kg_store"].dist), "current")
         self._where: tuple | None = None  # (dist/current's target, (pool, store path))
+        self.reading = self.deferred = None  # the channel whose bytes waitress is parsing; its request to start
         server.add_task = self.add_task
+        server.channel_class = reading_channel(server.channel_class, self)
 
     def add_task(self, channel) -> None:
+        if channel is self.reading:  # its request starts once waitress has parsed all the bytes it read
+            self.deferred = channel  # (a worker keeps the connection only when nothing else was read ahead)
+            return
         try:
             taken = threading.get_ident() == self.loop_thread and self._start(channel)
         except Exception:  # noqa: BLE001 - whatever went wrong, waitress's usual path still answers
@@ -89,7 +95,13 @@ class FastSparql:
         worker = pool.try_borrow() or (pool.try_borrow() if self._collect() else None)
         if worker is None:
             return False  # all busy: a waitress thread waits for one
-        job = json.dumps({"path": path, "limit": config["ROW_LIMIT"], "http": self._http_head()}).encode("utf-8")
+        keep = len(channel.requests) == 1 and channel.request is None  # nothing read ahead on it
+        job = json.dumps({"path": path, "limit": config["ROW_LIMIT"], "http": self._http_head(), "timeout": timeout,
+                          "keep": keep, "keep_idle_s": self.keep_idle_s, "accept": request.headers.get("ACCEPT"),
+                          "current": self._current if self._where else None, "retire_mb": pool.retire_mb,
+                          "build": self._where[0] if self._where else None,
+                          "max_length": int(config.get("MAX_QUERY_LENGTH", 20_000)),
+                          "allowlist": list(config.get("SERVICE_ALLOWLIST") or ())}).encode("utf-8")
         self.taken += 1  # before the worker may answer
         try:
             worker.send(job + b"\n" + query.encode("utf-8"), client=channel.socket.fileno())
@@ -99,7 +111,6 @@ class FastSparql:
             return False
         waiting = Waiting(self, channel, pool, worker, timeout)
         self.server._map[worker.recv_fd] = self.waiting[worker.recv_fd] = waiting
-        self.watchdog.watch(waiting)
         return True
 
     def _public(self, workers: int, timeout: float):
@@ -115,6 +126,8 @@ class FastSparql:
             return self._where[1]
         store = holder.opened()
         public = holder.public_pool(store, workers, timeout) if store is not None else None
+        if public is not None:
+            public[0].reclaim = self.reclaim  # a thread waiting for a worker asks a kept connection's back
         self._where = (link, public) if link is not None and public is not None else None
         return public
 
@@ -125,6 +138,10 @@ class FastSparql:
         for waiting in ready:
             waiting.handle_read_event()
         return bool(ready)
+
+    def reclaim(self) -> bool:
+        """Ask one worker that keeps a client's connection for it back (any thread); whether one was asked."""
+        return any(waiting.release() for waiting in list(self.waiting.values()))
 
     def _http_head(self) -> str:
         """The status line and fixed headers of an answer, as waitress and web/lean.py write them."""
@@ -155,8 +172,25 @@ class FastSparql:
         channel.last_activity = time.time()
 
 
+def reading_channel(base, fast: FastSparql):
+    """waitress's channel class, telling ``fast`` while it parses what it read (see FastSparql.add_task)."""
+
+    class ReadingChannel(base):
+        def received(self, data):
+            fast.reading = self
+            try:
+                return super().received(data)
+            finally:
+                fast.reading = None
+                if fast.deferred is self:
+                    fast.deferred = None
+                    fast.add_task(self)
+
+    return ReadingChannel
+
+
 class Waiting:
-    """A job at a worker, in waitress's loop map until the worker replies (or dies)."""
+    """A connection at a worker, in waitress's loop map until the worker hands it back (or dies)."""
 
     accepting = False
 
@@ -164,10 +198,8 @@ class Waiting:
         self.fast, self.channel, self.pool, self.worker = fast, channel, pool, worker
         self.request = channel.requests[0]
         self.timeout = timeout
-        self.started = time.monotonic()
-        self.deadline = self.started + timeout
         self.lock = threading.Lock()
-        self.done = self.killed = False
+        self.done = self.released = False
 
     def readable(self) -> bool:
         return True
@@ -175,16 +207,18 @@ class Waiting:
     def writable(self) -> bool:
         return False
 
-    def kill(self) -> None:
-        """The watchdog's: past the deadline, the worker is stopped (the loop then reads its end)."""
+    def release(self) -> bool:
+        """Ask the worker to hand the connection back after its current answer (any thread); whether it was
+        asked now."""
         with self.lock:
-            if self.done:
-                return
-            self.killed = True
+            if self.done or self.released:
+                return False
+            self.released = True
         try:
-            self.worker.process.kill()
+            self.worker.send(RELEASE)
         except OSError:
             pass
+        return True
 
     def handle_read_event(self) -> None:
         if not self.worker.poll.poll(0):
@@ -196,22 +230,26 @@ class Waiting:
         self.fast.server._map.pop(self.worker.recv_fd, None)
         self.fast.waiting.pop(self.worker.recv_fd, None)
         reply = self._read_reply()
-        elapsed_ms = (time.monotonic() - self.started) * 1000
-        if reply is None or self.killed:
-            self.pool.discard(self.worker)
-        else:
-            self.pool.give_back(self.worker, elapsed_ms)
-        if reply is None or not reply[:1] in (b"D", b"R", b"E"):
-            if self.killed:
+        if reply is None or reply[:1] not in (b"K", b"E"):
+            self.pool.discard(self.worker)  # ended: killed by its own timer at the time limit, or a crash
+            if self.worker.process.returncode == -signal.SIGALRM:
                 message = f"la requête a dépassé la limite de {self.timeout:g} s et a été arrêtée"
-                self.fast.finish(self.channel, self.request, text(503, message, close=True), close=True)
+                self.fast.finish(self.channel, self.request, http_text(503, message, close=True), close=True)
             else:
                 message = "l'exécuteur de requêtes s'est arrêté ; réessayez"
-                self.fast.finish(self.channel, self.request, text(400, message, close=True), close=True)
+                self.fast.finish(self.channel, self.request, http_text(400, message, close=True), close=True)
         elif reply[:1] == b"E":
-            self.fast.finish(self.channel, self.request, text(400, reply[1:].decode("utf-8", "replace")))
+            self.pool.give_back(self.worker, 0.0)
+            self.fast.finish(self.channel, self.request, http_text(400, reply[1:].decode("utf-8", "replace")))
         else:
-            self.fast.finish(self.channel, self.request, reply[1:])
+            line, _, rest = reply[1:].partition(b"\n")
+            report = json.loads(line)
+            self.pool.give_back(self.worker, report["slowest_ms"])
+            self.fast.taken += report["served"] - 1  # the first was counted when it was sent
+            unsent, unread = rest[:report["unsent"]], rest[report["unsent"]:]
+            self.fast.finish(self.channel, self.request, unsent, close=report["closed"])
+            if unread and not report["closed"] and self.channel.connected:
+                self.channel.received(unread)  # the requests the worker left to waitress
 
     handle_close = handle_expt_event = handle_read_event
 
@@ -230,56 +268,11 @@ class Waiting:
         self.channel.close_when_flushed = True
 
     def _read_reply(self) -> bytes | None:
-        """The worker's reply frame, or None when it died (killed at its deadline, or a crash)."""
+        """The worker's reply frame, or None when it died (at its time limit, or a crash)."""
         try:
             return self.worker.receive(time.monotonic() + 5)
         except (EOFError, OSError):
             return None
 
-
-def text(status: int, message: str, close: bool = False) -> bytes:
-    """A refusal as web/lean.py writes it (one French line, plain text), as a whole HTTP answer; ``close``: the
-    connection ends after it (a killed worker may have begun an answer on it)."""
-    body = (message + "\n").encode("utf-8")
-    return (f"HTTP/1.1 {status} {REASONS[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            f"Content-Length: {len(body)}\r\n" + ("Connection: close\r\n" if close else "") + "\r\n"
-            ).encode("latin-1") + body
-
-
-class Watchdog:
-    """One thread that kills the workers of jobs past their deadline."""
-
-    PERIOD = 0.25  # seconds between looks when nothing is due sooner
-
-    def __init__(self) -> None:
-        self._due: list[tuple[float, int, Waiting]] = []
-        self._count = 0
-        self._wake_at = 0.0
-        self._cond = threading.Condition()
-        threading.Thread(target=self._run, name="kg-sparql-watchdog", daemon=True).start()
-
-    def watch(self, waiting: Waiting) -> None:
-        with self._cond:
-            self._count += 1
-            heapq.heappush(self._due, (waiting.deadline, self._count, waiting))
-            if waiting.deadline < self._wake_at:  # due before the thread looks again: wake it
-                self._cond.notify()
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                now = time.monotonic()
-                overdue = []
-                while self._due and (self._due[0][2].done or self._due[0][0] <= now):
-                    overdue.append(heapq.heappop(self._due)[2])
-            for waiting in overdue:
-                waiting.kill()
-            with self._cond:
-                now = time.monotonic()
-                if self._due and self._due[0][0] <= now:
-                    continue
-                self._wake_at = min(self._due[0][0], now + self.PERIOD) if self._due else now + self.PERIOD
-                self._cond.wait(self._wake_at - now)
-                self._wake_at = 0.0  # awake: a new deadline is seen before the next wait
 
 __all__ = ["install"]

@@ -1,51 +1,16 @@
-"""What the public endpoint refuses: updates, outbound requests (SERVICE, remote FROM), oversize queries."""
+"""What the public endpoint refuses: updates, outbound requests (SERVICE, remote FROM), oversize queries
+(the checks themselves: kg/query_guard.py, which the query worker shares)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import re
-
-from kg.store import StoreError, query_form
-
-
-class QueryRefused(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-_HIDDEN = re.compile(r"#[^\n]*|<[^<>\s]*>|\"\"\"[\s\S]*?\"\"\"|\'\'\'[\s\S]*?\'\'\'|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
-_KEYWORD = r"(?<![\w:?$])({})(?![\w:])"
-_UPDATE = re.compile(_KEYWORD.format("INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH"), re.I)
-_SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.I)
-_FROM = re.compile(_KEYWORD.format("FROM"), re.I)
-_PRAGMA = re.compile(_KEYWORD.format("DEFINE"), re.I)  # Virtuoso's pragmas: not SPARQL, and they reach its sponger
-_IRI_AFTER_SERVICE = re.compile(r"(?i)SERVICE\s+(?:SILENT\s+)?<([^<>\s]*)>")
+from kg.query_guard import QueryRefused, check_public
 
 
 def check_query(query: str, config: dict[str, Any]) -> str:
-    """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) of an acceptable query, or QueryRefused.
+    """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) of an acceptable query, or QueryRefused."""
+    return check_public(query, int(config.get("MAX_QUERY_LENGTH", 20_000)), config.get("SERVICE_ALLOWLIST") or ())
 
-    Keywords are looked for outside comments, strings and IRIs (no full parse: rdflib's parser is slow and
-    not thread-safe; the engine itself reports syntax errors, as a 400)."""
-    if len(query) > int(config.get("MAX_QUERY_LENGTH", 20_000)):
-        raise QueryRefused(413, f"Requête trop longue ({len(query)} caractères, au plus {config['MAX_QUERY_LENGTH']}).")
-    bare = _HIDDEN.sub(" ", query)
-    if _UPDATE.search(bare):
-        raise QueryRefused(403, "Point de requête en lecture seule : les mises à jour SPARQL "
-                                "(INSERT, DELETE, LOAD, CLEAR, DROP…) sont refusées.")
-    if _SERVICE.search(bare):
-        allowed = tuple(config.get("SERVICE_ALLOWLIST") or ())
-        targets = _IRI_AFTER_SERVICE.findall(query)
-        if not allowed or not targets or not all(t.startswith(allowed) for t in targets):
-            raise QueryRefused(403, "Les appels SERVICE vers d'autres serveurs sont refusés sur ce point public.")
-    if _PRAGMA.search(bare):
-        raise QueryRefused(403, "Les directives DEFINE (propres à Virtuoso) sont refusées : SPARQL 1.1 seulement.")
-    if _FROM.search(bare):
-        raise QueryRefused(403, "FROM et FROM NAMED sont refusés : ce point ne charge aucun graphe extérieur.")
-    try:
-        return query_form(query)
-    except StoreError as exc:
-        raise QueryRefused(400, f"Requête SPARQL invalide : {exc}") from None
+
+__all__ = ["QueryRefused", "check_query"]
