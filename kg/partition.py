@@ -62,6 +62,7 @@ PROGRAMMES_BETWEEN_MARKS = 8
 #: What a shape may say about a path read backwards for the split to keep one triple per node.
 _EXISTENCE = frozenset({SH.path, SH.message, SH.name, SH.description, SH.severity, RDF.type, SH.targetClass})
 _UNSEEN = object()
+TYPE = RDF.type  # looked up once: rdflib's namespace attribute costs a call per triple otherwise
 
 
 @dataclass
@@ -174,7 +175,7 @@ class Splitter:
                 place = place_of[id(subject)] = _place(subject)
             if predicate in backward:
                 pointing.setdefault((predicate, value), triple)
-            is_type = predicate == RDF.type
+            is_type = predicate == TYPE
             fiche, programme = place
             if fiche is not None:
                 if is_type and value in classes:
@@ -218,7 +219,7 @@ class Splitter:
             self.programmes += programme_triples
             self.programme_names.append(key.rsplit("/", 1)[-1])
             self.programme_focus.update(s for s, p, o in programme_triples
-                                        if p == RDF.type and o in classes and not FICHE_NODE.match(s))
+                                        if p == TYPE and o in classes and not FICHE_NODE.match(s))
             if _ends_batch(key, len(self.programmes), self.per_shared_part, PROGRAMMES_BETWEEN_MARKS):
                 parts.append(self._programme_part())
         return parts
@@ -261,7 +262,7 @@ class Splitter:
 
     def _entity_batch(self, batch: list, number: int) -> Part:
         classes, types = self.classes, self.types
-        focus = frozenset(s for s, p, o in batch if p == RDF.type and o in classes)
+        focus = frozenset(s for s, p, o in batch if p == TYPE and o in classes)
         incoming = [self.pointing[(p, node)] for node in focus for p in self.backward if (p, node) in self.pointing]
         return Part(f"entités, lot {number}", batch + _classes_pointed(batch, types, self.fiche_types) + incoming,
                     fiche_shapes=False, focus=focus)
