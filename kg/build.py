@@ -138,7 +138,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
                 break
             start = time.perf_counter()
             if not refused:  # once refused, the programmes are only made for the full report: nothing is written
-                writer.add(chunk[1])
+                writer.add(chunk[1], chunk[0])
             timings["nt"] += time.perf_counter() - start
             if validation is not None:
                 validation.add(chunk[1])
@@ -188,6 +188,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         manifest = {"built": dt.datetime.now().isoformat(timespec="seconds"), "triples": triples,
                     "programmes": programmes, "classes": counts,
                     "timings_s": {k: round(v, 3) for k, v in timings.items()}}
+        manifest["pieces"] = writer.pieces  # where each programme is in graph.nt, and its digest
         if validation is not None:  # the SHACL parts validated, and those an earlier build had found conforming
             manifest["shacl_parts"] = {"validated": report.checked, "cached": report.cached}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -4,6 +4,7 @@ once, grouped by named graph and subject; Turtle, JSON-LD and TriG are then stre
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing as mp
 import os
@@ -52,12 +53,31 @@ def _prefixes() -> dict[str, str]:
     return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
+class _HashingFile:
+    """A binary file that also hashes and counts what is written to it (a part's digest at no extra read)."""
+
+    def __init__(self, out):
+        self.out, self.digest, self.size = out, hashlib.sha256(), 0
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
 class GraphWriter:
-    """``add`` the triples of each part (a triple may come twice within a part), ``close``, then ``statistics``."""
+    """``add`` the triples of each part (a triple may come twice within a part), ``close``, then ``statistics``.
+
+    ``pieces`` says where each part is in graph.nt: its name, byte offset, length and SHA-256 (a rebuild compares
+    them with the previous build's to find the parts that changed)."""
 
     def __init__(self, path: Path):
         self.path = path
         self.out = open(path, "wb")
+        self.pieces: list[dict] = []
         self.subjects: set[int] = set()
         self.properties: set[ox.NamedNode] = set()
         self.classes: Counter = Counter()
@@ -65,8 +85,8 @@ class GraphWriter:
         self.programmes: dict[URIRef, dict] = {}
         self.fiches: Counter = Counter()  # programme -> its fiches
 
-    def add(self, triples) -> int:
-        """Write one part; the number of distinct triples written.
+    def add(self, triples, name: str = "graphe") -> int:
+        """Write one part (``name``: the programme, "commun" or "totaux"); the number of distinct triples written.
 
         The rdflib terms are converted once (each distinct term object once), then deduplicated, sorted and
         counted as pyoxigraph terms, whose hashing and comparison run in Rust (rdflib's run in Python)."""
@@ -78,7 +98,11 @@ class GraphWriter:
                 value = s.value
                 keys[s] = (named_graph_key(value) if type(s) is ox.NamedNode else "", value)
         unique.sort(key=lambda t: keys[t.subject])
-        ox.serialize(unique, self.out, format=NT)
+        hashing = _HashingFile(self.out)
+        offset = self.out.tell()
+        ox.serialize(unique, hashing, format=NT)
+        self.pieces.append({"name": name, "offset": offset, "length": hashing.size, "triples": len(unique),
+                            "sha256": hashing.digest.hexdigest()})
         self.subjects.update(hash(value) for _, value in keys.values())
         self._count(unique)
         return len(unique)
