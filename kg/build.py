@@ -29,6 +29,7 @@ from kg.store import OxigraphStore
 from kg.validate import PARALLEL_FROM, Report, validate, validate_in_parts
 from kg.validate_stream import StreamValidation
 from kg.void import describe_dataset
+from kg.yaml_cache import parsed_yaml_cache
 
 KEEP_BUILDS = 3
 
@@ -45,6 +46,8 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     #: SHACL parts validated and found in the cache of earlier builds (None: the graph was validated whole)
     shacl_parts: dict[str, int] | None = None
+    #: YAML files parsed and taken from the parse an earlier build kept (None: no cache)
+    yaml_files: dict[str, int] | None = None
 
 
 @contextmanager
@@ -98,9 +101,10 @@ def build(data_dir: Path | str = "data", dist: Path | str = "dist") -> BuildResu
 def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    dataset = load_data(data_dir)
-    timings["yaml"] = time.perf_counter() - start
     dist = Path(dist)
+    with parsed_yaml_cache(dist / "cache" / "yaml") as yaml_cache:
+        dataset = load_data(data_dir)
+    timings["yaml"] = time.perf_counter() - start
     builds = dist / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S-%f")
@@ -189,6 +193,8 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
                     "programmes": programmes, "classes": counts,
                     "timings_s": {k: round(v, 3) for k, v in timings.items()}}
         manifest["pieces"] = writer.pieces  # where each programme is in graph.nt, and its digest
+        if yaml_cache is not None:  # the YAML files parsed, and those whose parse an earlier build had kept
+            manifest["yaml_files"] = {"parsed": yaml_cache.misses, "cached": yaml_cache.hits}
         if validation is not None:  # the SHACL parts validated, and those an earlier build had found conforming
             manifest["shacl_parts"] = {"validated": report.checked, "cached": report.cached}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -205,9 +211,11 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         shutil.rmtree(work, ignore_errors=True)
         raise
     _prune(builds, keep=final.name)
+    if yaml_cache is not None:
+        yaml_cache.prune()
     if validation is not None and validation.cache is not None:
         validation.cache.prune(keep=report.digests)  # the parts of this build stay; older ones go
-    return BuildResult(final, triples, counts, timings, manifest.get("shacl_parts"))
+    return BuildResult(final, triples, counts, timings, manifest.get("shacl_parts"), manifest.get("yaml_files"))
 
 
 def _stop_if_refused(validation: StreamValidation | None) -> None:

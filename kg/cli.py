@@ -32,6 +32,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     result = build(args.data, args.dist)
     timings = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
     print(f"Graphe construit : {result.triples} triplets → {result.path} ({timings})")
+    if result.yaml_files:
+        files = result.yaml_files
+        print(f"YAML : {files['parsed']} fichier(s) lu(s), {files['cached']} inchangé(s) depuis un build précédent "
+              f"(lecture reprise)")
     if result.shacl_parts:
         parts = result.shacl_parts
         print(f"SHACL : {parts['validated']} partie(s) validée(s), {parts['cached']} inchangée(s) depuis un build "

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from kg import yaml_cache
+
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -103,14 +105,27 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 
 
 def read_yaml(path: Path, label: str) -> Any:
-    """Parse one YAML file; a syntax error becomes a DataError naming file and line."""
+    """Parse one YAML file (through the build's cache of parsed files, when open); a syntax error becomes a
+    DataError naming file and line."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        cache = yaml_cache.current()
+        if cache is not None:
+            return cache.load(path.read_bytes(), _parse_bytes)
+        return _parse(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         what = exc.problem or exc.context or "invalid YAML"
         raise DataError([f"{label}:{line}: YAML invalide : {what}"]) from None
+
+
+def _parse(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)
+
+
+def _parse_bytes(data: bytes) -> Any:
+    """The same from the file's bytes, newlines read as ``Path.read_text`` reads them."""
+    return _parse(data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"))
 
 
 # --- records ----------------------------------------------------------------------------------
