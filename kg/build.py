@@ -18,7 +18,8 @@ from rdflib import Graph, URIRef
 from kg.dumps import DumpJob, GraphWriter
 from kg.export import csv_tables, write_downloads
 from kg import partition
-from kg.graph import build_triples, graph_of, triple_chunks
+from kg.chunk_cache import PartCache, cache_wanted as programme_cache_wanted
+from kg.graph import Chunk, build_triples, graph_of, triple_chunks
 from kg.load import Dataset
 from kg.memory import release_free_memory
 from kg.programmes import load_data
@@ -48,6 +49,8 @@ class BuildResult:
     shacl_parts: dict[str, int] | None = None
     #: YAML files parsed and taken from the parse an earlier build kept (None: no cache)
     yaml_files: dict[str, int] | None = None
+    #: programmes made and taken from an earlier build (None: one programme, or no cache)
+    programme_parts: dict[str, int] | None = None
 
 
 @contextmanager
@@ -110,7 +113,10 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S-%f")
     work = builds / f".tmp-{stamp}-{os.getpid()}"
     final = builds / stamp
-    chunks = triple_chunks(dataset)
+    parts_cache = PartCache(dist / "cache" / "programmes", Path(data_dir)) \
+        if dataset.parts and programme_cache_wanted() else None
+    chunks = triple_chunks(dataset, parts_cache)
+    earlier = _earlier_pieces(dist) if parts_cache is not None else {}
     validation = bundle = dumps = None
     try:
         if not dataset.parts:  # one programme: made whole, and checked at once when small (nothing written if refused)
@@ -142,7 +148,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
                 break
             start = time.perf_counter()
             if not refused:  # once refused, the programmes are only made for the full report: nothing is written
-                writer.add(chunk[1], chunk[0])
+                _write(writer, chunk, earlier, parts_cache)
             timings["nt"] += time.perf_counter() - start
             if validation is not None:
                 validation.add(chunk[1])
@@ -193,6 +199,8 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
                     "programmes": programmes, "classes": counts,
                     "timings_s": {k: round(v, 3) for k, v in timings.items()}}
         manifest["pieces"] = writer.pieces  # where each programme is in graph.nt, and its digest
+        if parts_cache is not None:  # the programmes made, and those taken as an earlier build had made them
+            manifest["programme_parts"] = {"made": parts_cache.made, "reused": parts_cache.reused}
         if yaml_cache is not None:  # the YAML files parsed, and those whose parse an earlier build had kept
             manifest["yaml_files"] = {"parsed": yaml_cache.misses, "cached": yaml_cache.hits}
         if validation is not None:  # the SHACL parts validated, and those an earlier build had found conforming
@@ -213,9 +221,37 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
     _prune(builds, keep=final.name)
     if yaml_cache is not None:
         yaml_cache.prune()
+    if parts_cache is not None:
+        parts_cache.prune()
     if validation is not None and validation.cache is not None:
         validation.cache.prune(keep=report.digests)  # the parts of this build stay; older ones go
-    return BuildResult(final, triples, counts, timings, manifest.get("shacl_parts"), manifest.get("yaml_files"))
+    return BuildResult(final, triples, counts, timings, manifest.get("shacl_parts"), manifest.get("yaml_files"),
+                       manifest.get("programme_parts"))
+
+
+def _earlier_pieces(dist: Path) -> dict[str, tuple[Path, dict]]:
+    """Part name -> (graph.nt, where the part is in it) in the last good build."""
+    current = dist / "current"
+    try:
+        manifest = json.loads((current / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    nt = current.resolve() / "graph.nt"
+    return {piece["name"]: (nt, piece) for piece in manifest.get("pieces", ()) if isinstance(piece, dict)}
+
+
+def _write(writer: GraphWriter, chunk, earlier: dict, parts_cache: PartCache | None) -> None:
+    """Write one part to graph.nt: a programme reused from an earlier build is copied from that build's graph.nt
+    (the same bytes, checked by digest); a programme made anew is kept for the next build."""
+    made = chunk.made if isinstance(chunk, Chunk) else None
+    if made is not None and chunk.reused and made.sha256 is not None and made.tally is not None:
+        nt, piece = earlier.get(chunk.name, (None, None))
+        if piece is not None and piece["sha256"] == made.sha256 and writer.add_written(chunk.name, nt, piece, made.tally):
+            return
+    writer.add(chunk[1], chunk[0])
+    if made is not None and parts_cache is not None:
+        made.sha256, made.tally = writer.pieces[-1]["sha256"], writer.last_tally
+        parts_cache.put(chunk.key, made)
 
 
 def _stop_if_refused(validation: StreamValidation | None) -> None:

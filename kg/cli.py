@@ -36,6 +36,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         files = result.yaml_files
         print(f"YAML : {files['parsed']} fichier(s) lu(s), {files['cached']} inchangé(s) depuis un build précédent "
               f"(lecture reprise)")
+    if result.programme_parts:
+        made = result.programme_parts
+        print(f"Programmes : {made['made']} construit(s), {made['reused']} inchangé(s) depuis un build précédent "
+              f"(triplets repris)")
     if result.shacl_parts:
         parts = result.shacl_parts
         print(f"SHACL : {parts['validated']} partie(s) validée(s), {parts['cached']} inchangée(s) depuis un build "

@@ -9,6 +9,7 @@ import json
 import multiprocessing as mp
 import os
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -68,6 +69,43 @@ class _HashingFile:
         self.out.flush()
 
 
+@dataclass
+class Tally:
+    """What the VoID description counts in one part of the graph (plain strings: kept with a cached part)."""
+
+    subjects: list[str] = field(default_factory=list)
+    properties: set[str] = field(default_factory=set)
+    classes: Counter = field(default_factory=Counter)
+    types: Counter = field(default_factory=Counter)
+    programmes: dict[str, dict[str, str]] = field(default_factory=dict)  # programme -> {property: value}
+    fiches: Counter = field(default_factory=Counter)  # programme -> its fiches
+
+
+def _tally(triples: list, subjects: list[str]) -> Tally:
+    tally = Tally(subjects)
+    fiches, programmes, classes = set(), {}, Counter()
+    properties: set = set()
+    for s, p, o in triples:
+        properties.add(p)
+        if p == _TYPE:
+            classes[o] += 1
+            if o == _PROGRAMME:
+                programmes.setdefault(s, {})
+            elif o == _FICHE:
+                fiches.add(s)
+        elif p == _ENTITY_TYPE:
+            tally.types[o.value] += 1
+    for s, p, o in triples:
+        if p == _PROGRAMME_OF and s in fiches:
+            tally.fiches[o.value] += 1
+        elif p in _PROGRAMME_FACTS and s in programmes:
+            programmes[s][p.value] = o.value
+    tally.properties = {p.value for p in properties}
+    tally.classes = Counter({c.value: n for c, n in classes.items()})
+    tally.programmes = {s.value: facts for s, facts in programmes.items()}
+    return tally
+
+
 class GraphWriter:
     """``add`` the triples of each part (a triple may come twice within a part), ``close``, then ``statistics``.
 
@@ -78,12 +116,13 @@ class GraphWriter:
         self.path = path
         self.out = open(path, "wb")
         self.pieces: list[dict] = []
+        self.last_tally: Tally | None = None  # the counts of the part written last (kept with a cached part)
         self.subjects: set[int] = set()
-        self.properties: set[ox.NamedNode] = set()
+        self.properties: set[str] = set()
         self.classes: Counter = Counter()
         self.types: Counter = Counter()
-        self.programmes: dict[URIRef, dict] = {}
-        self.fiches: Counter = Counter()  # programme -> its fiches
+        self.programmes: dict[str, dict[str, str]] = {}
+        self.fiches: Counter = Counter()
 
     def add(self, triples, name: str = "graphe") -> int:
         """Write one part (``name``: the programme, "commun" or "totaux"); the number of distinct triples written.
@@ -101,30 +140,41 @@ class GraphWriter:
         hashing = _HashingFile(self.out)
         offset = self.out.tell()
         ox.serialize(unique, hashing, format=NT)
-        self.pieces.append({"name": name, "offset": offset, "length": hashing.size, "triples": len(unique),
-                            "sha256": hashing.digest.hexdigest()})
-        self.subjects.update(hash(value) for _, value in keys.values())
-        self._count(unique)
+        self._piece(name, offset, hashing, len(unique))
+        self._merge(_tally(unique, [value for _, value in keys.values()]))
         return len(unique)
 
-    def _count(self, triples: list) -> None:
-        fiches = set()
-        classes, types, programmes, properties = self.classes, self.types, self.programmes, self.properties
-        for s, p, o in triples:
-            properties.add(p)
-            if p == _TYPE:
-                classes[o] += 1
-                if o == _PROGRAMME:
-                    programmes.setdefault(s, {})
-                elif o == _FICHE:
-                    fiches.add(s)
-            elif p == _ENTITY_TYPE:
-                types[o.value] += 1
-        for s, p, o in triples:
-            if p == _PROGRAMME_OF and s in fiches:
-                self.fiches[o] += 1
-            elif p in _PROGRAMME_FACTS and s in programmes:
-                programmes[s][p] = o
+    def add_written(self, name: str, nt: Path, piece: dict, tally: Tally) -> bool:
+        """Copy a part an earlier build wrote (``piece``: where it is in that build's ``nt``) with its counts;
+        False, and nothing written, when that file no longer holds it as it was."""
+        try:
+            with open(nt, "rb") as old:
+                old.seek(piece["offset"])
+                data = old.read(piece["length"])
+        except OSError:
+            return False
+        if len(data) != piece["length"] or hashlib.sha256(data).hexdigest() != piece["sha256"]:
+            return False
+        hashing = _HashingFile(self.out)
+        offset = self.out.tell()
+        hashing.write(data)
+        self._piece(name, offset, hashing, piece["triples"])
+        self._merge(tally)
+        return True
+
+    def _piece(self, name: str, offset: int, hashing: _HashingFile, triples: int) -> None:
+        self.pieces.append({"name": name, "offset": offset, "length": hashing.size, "triples": triples,
+                            "sha256": hashing.digest.hexdigest()})
+
+    def _merge(self, tally: Tally) -> None:
+        self.last_tally = tally
+        self.subjects.update(map(hash, tally.subjects))
+        self.properties |= tally.properties
+        self.classes.update(tally.classes)
+        self.types.update(tally.types)
+        for iri, facts in tally.programmes.items():
+            self.programmes.setdefault(iri, {}).update(facts)
+        self.fiches.update(tally.fiches)
 
     def close(self) -> None:
         self.out.close()
@@ -132,17 +182,16 @@ class GraphWriter:
     def statistics(self, triples: int) -> dict:
         """The counts :func:`kg.void.statistics` asks the store for (``triples``: the store's count)."""
         programmes = []
+        identifier, label, year, status = (p.value for p in (_IDENTIFIER, _LABEL, _YEAR, _STATUS))
         for iri, facts in self.programmes.items():
-            if not all(p in facts for p in (_IDENTIFIER, _LABEL, _YEAR)):
+            if not all(p in facts for p in (identifier, label, year)):
                 continue
-            status = facts.get(_STATUS)
-            programmes.append({"iri": URIRef(iri.value), "id": facts[_IDENTIFIER].value,
-                               "label": facts[_LABEL].value, "year": facts[_YEAR].value,
-                               "status": status.value if status is not None else "relu",
+            programmes.append({"iri": URIRef(iri), "id": facts[identifier], "label": facts[label],
+                               "year": facts[year], "status": facts.get(status, "relu"),
                                "fiches": self.fiches.get(iri, 0)})
         return {"triples": triples, "entities": sum(self.types.values()), "subjects": len(self.subjects),
-                "properties": {URIRef(p.value) for p in self.properties},
-                "classes": {URIRef(c.value): n for c, n in self.classes.items()}, "types": dict(self.types),
+                "properties": {URIRef(p) for p in self.properties},
+                "classes": {URIRef(c): n for c, n in self.classes.items()}, "types": dict(self.types),
                 "programmes": sorted(programmes, key=lambda p: p["id"])}
 
 

@@ -3,14 +3,16 @@ by the builder of kg/graph_builder.py."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
+from kg.chunk_cache import MadePart, PartCache
 from kg.graph_builder import CLASS_OF, FR, TYPE_CODE, _Builder, _parents, period  # noqa: F401 - offered here too
 from kg.load import Dataset
 from kg.mentions import Matcher, find_mentions
+from kg.programmes import previous_programme
 from kg.namespaces import CONCEPT_SCHEME, KG, PREFIXES, entity_iri
 from kg.referential_graph import referential_triples
 
@@ -36,11 +38,23 @@ def build_triples(dataset: Dataset) -> list[tuple[Any, URIRef, Any]]:
     return [t for _, triples in triple_chunks(dataset) for t in triples]
 
 
-def triple_chunks(dataset: Dataset) -> Iterator[tuple[str, list[tuple[Any, URIRef, Any]]]]:
+class Chunk(NamedTuple):
+    """A part of the graph; with a cache of programme parts, the programme's ``made`` part, its ``key`` and whether
+    it was ``reused`` from an earlier build (then its triples were not made again)."""
+
+    name: str
+    triples: list
+    made: MadePart | None = None
+    key: str | None = None
+    reused: bool = False
+
+
+def triple_chunks(dataset: Dataset, cache: PartCache | None = None) -> Iterator[tuple[str, list[tuple[Any, URIRef, Any]]]]:
     """The triples part after part, each made when asked for: ``("commun", …)`` first (the shared entities, the
     referential links), then one part per programme (its programme, axes, fiches, events, mentions, involvements,
     its own entities), then ``("totaux", …)`` (kg:ficheTotal, counted over every programme). One programme: a
-    single part, the whole graph. Fills ``dataset.provenance``."""
+    single part, the whole graph. Fills ``dataset.provenance``. With ``cache`` (kg/chunk_cache.py), each part is a
+    :class:`Chunk`, and a programme whose inputs did not change is taken from it instead of being made again."""
     if not dataset.parts:
         yield dataset.programme.get("id", "programme"), _build_one(dataset).triples
         return
@@ -61,33 +75,56 @@ def triple_chunks(dataset: Dataset) -> Iterator[tuple[str, list[tuple[Any, URIRe
     seen_own: set = set()
     fiches_of: dict[URIRef, set[URIRef]] = {}
     for part in dataset.parts:
-        b = _Builder(part, parents)
-        b.totals = False
-        b.programme()
-        for entity in part.own.values():
-            b.entity(entity)
-        own = b.triples[:]  # an entity two programmes describe alike: its triples come once
-        b.triples[:] = [t for t in own if t not in seen_own]
-        seen_own.update(own)
-        for fiche in part.fiches:
-            b.fiche(fiche)
-        for event in part.events.values():
-            b.event(event)
-        matcher = _matcher(part, reference, matchers)
-        b.mentions([m for fiche in part.fiches for item in fiche.items for m in matcher.find(item)])
-        b.involvement()
-        for iri, fiches in b.fiches_of.items():
+        key = cache.key(part, reference, previous_programme(part, dataset.parts)) if cache is not None else None
+        made = cache.get(key) if key is not None else None
+        if made is not None:  # as an earlier build made it: its provenance marks, its own entities seen, its fiches
+            setdefault = dataset.provenance.setdefault
+            for iri, where in made.marks:
+                setdefault(iri, where)
+            seen_own.update(made.own)
+            reused = True
+        else:
+            made = _made_part(part, parents, _matcher(part, reference, matchers), seen_own, linked, cache is not None)
+            reused = False
+            if cache is not None:
+                cache.made += 1
+        for iri, fiches in made.fiches_of.items():
             fiches_of.setdefault(iri, set()).update(fiches)
-        triples = b.triples
-        if linked:  # an entity the referential links is "lie", whichever programme describes it
-            triples = [t for t in triples if not (t[1] == KG.linkStatus and t[0] in linked and str(t[2]) == "non-lie")]
-        yield part.programme["id"], triples
-        del b, triples
+        if cache is None:
+            yield part.programme["id"], made.triples
+        else:
+            yield Chunk(part.programme["id"], made.triples, made, key, reused)
+        del made
     totals = []
     for e in list(dataset.entities.values()) + list(dataset.events.values()):
         iri = entity_iri(getattr(e, "kind", "event"), e.id)
         totals.append((iri, KG.ficheTotal, Literal(len(fiches_of.get(iri, ())))))
     yield "totaux", totals
+
+
+def _made_part(part: Dataset, parents: dict, matcher: Matcher, seen_own: set, linked: set,
+               keep_marks: bool) -> MadePart:
+    """One programme's triples (its own entities' only when no earlier programme wrote them), with the provenance
+    marks made on the way when ``keep_marks``."""
+    b = _Builder(part, parents)
+    b.totals = False
+    b.marks = [] if keep_marks else None
+    b.programme()
+    for entity in part.own.values():
+        b.entity(entity)
+    own = b.triples[:]  # an entity two programmes describe alike: its triples come once
+    b.triples[:] = [t for t in own if t not in seen_own]
+    seen_own.update(own)
+    for fiche in part.fiches:
+        b.fiche(fiche)
+    for event in part.events.values():
+        b.event(event)
+    b.mentions([m for fiche in part.fiches for item in fiche.items for m in matcher.find(item)])
+    b.involvement()
+    triples = b.triples
+    if linked:  # an entity the referential links is "lie", whichever programme describes it
+        triples = [t for t in triples if not (t[1] == KG.linkStatus and t[0] in linked and str(t[2]) == "non-lie")]
+    return MadePart(triples, b.marks or [], b.fiches_of, own=own)
 
 
 def _matcher(part: Dataset, reference: Dataset, matchers: dict[str, Matcher]) -> Matcher:

@@ -60,6 +60,7 @@ class _Builder:
         self.source = URIRef(f"{BASE}source/{PurePosixPath(source).stem}") if source else SOURCE_DOCUMENT
         self.fiches_of: dict[URIRef, set[URIRef]] = {}  # entity -> fiches, for kg:ficheTotal
         self.totals = True  # False when several programmes are built: the totals are counted over all of them
+        self.marks: list | None = None  # the provenance marks made, in order (a programme part kept for a rebuild)
 
     def add(self, s: URIRef, p: URIRef, o: Any) -> None:
         if o is None:
@@ -75,6 +76,8 @@ class _Builder:
 
     def mark(self, iri: URIRef, where: Where) -> None:
         self.ds.provenance.setdefault(str(iri), where)
+        if self.marks is not None:
+            self.marks.append((str(iri), where))
 
     def lines(self, iri: URIRef, span: tuple[int, int]) -> None:
         self.add(iri, KG.lineStart, Literal(span[0]))

@@ -1,0 +1,137 @@
+"""A programme's part of the graph remembered between builds: a rebuild makes again only the programmes whose inputs
+changed, and takes the others' triples, N-Triples and counts as an earlier build made them.
+
+A part is named by the SHA-256 of everything its triples can depend on, read from the files themselves (never
+from modification times): the project's code and library versions; every data file outside ``programmes/`` (the
+shared entities, the referentials); the programme's folder and source; the folder of the reference programme (its
+names are the mention matcher's); the entity files and programme.yaml of every programme folder (a draft's own
+entities: an entity two programmes describe is written with the first, a territory's parent may be one; a source
+document two programmes cite is written with the first); the folder of the programme's
+previous programme (the proposed correspondences); whether it is the reference. When in doubt a part is made
+again. Entries live in ``dist/cache/programmes/`` (pickles: the build's own output, trusted as its store is),
+pruned to the last build's parts; ``KG_PROGRAMME_CACHE=0`` turns it off."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kg.records import ENTITY_FILES
+
+#: what the cache holds changes shape: every entry is made again
+VERSION = "programme-part-1"
+
+
+def cache_wanted() -> bool:
+    return os.environ.get("KG_PROGRAMME_CACHE", "1") != "0"
+
+
+@dataclass
+class MadePart:
+    """One programme's part as the build made it: the triples written (after the shared filters), the provenance
+    marks in the order they were made (replayed with ``setdefault``), the fiches of each entity (for the totals),
+    and, once written, the digest of its N-Triples (copied from the earlier build's graph.nt) and its counts
+    (kg/dumps.py ``Tally``)."""
+
+    triples: list
+    marks: list
+    fiches_of: dict
+    own: list = field(default_factory=list)  # its own entities' triples, written or not (those seen)
+    sha256: str | None = None  # of its N-Triples, once written
+    tally: Any = None
+
+
+def _digest_files(paths) -> str:
+    """SHA-256 of the files' relative names and bytes, in name order."""
+    h = hashlib.sha256()
+    for name, path in sorted(paths):
+        h.update(name.encode("utf-8") + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _files_under(folder: Path, root: Path, skip: Path | None = None):
+    for path in folder.rglob("*"):
+        if path.is_file() and not (skip is not None and path.is_relative_to(skip)):
+            yield path.relative_to(root).as_posix(), path
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The project's code (every module of kg/) and the RDF libraries' versions."""
+    import pyoxigraph
+    import rdflib
+
+    package = Path(__file__).parent
+    files = ((p.relative_to(package).as_posix(), p) for p in package.rglob("*.py"))
+    return hashlib.sha256(f"{VERSION} {rdflib.__version__} {pyoxigraph.__version__} {_digest_files(files)}"
+                          .encode()).hexdigest()
+
+
+@dataclass
+class PartCache:
+    """The keys of a multi-programme dataset's parts, and the parts found or kept under ``folder``."""
+
+    folder: Path
+    root: Path
+    used: set[str] = field(default_factory=set)
+    made: int = 0
+    reused: int = 0
+
+    def __post_init__(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._folders: dict[Path, str] = {}
+        programmes = self.root / "programmes"
+        self.shared = _digest_files(_files_under(self.root, self.root, skip=programmes))
+        self.own = _digest_files((n, p) for n, p in _files_under(programmes, self.root)
+                                 if (p.name in ENTITY_FILES or p.name == "programme.yaml") and p.parent.parent == programmes)
+
+    def folder_digest(self, programme: dict | None) -> str:
+        """The digest of a programme's folder (its id, checked), and of its source when it lies elsewhere."""
+        if programme is None:
+            return ""
+        folder = self.root / "programmes" / programme["id"]
+        if folder not in self._folders:
+            files = list(_files_under(folder, self.root))
+            source = (folder / str(programme.get("source", ""))).resolve()
+            if source.is_file() and not source.is_relative_to(folder.resolve()):
+                files.append(("source:" + str(source), source))
+            self._folders[folder] = _digest_files(files)
+        return self._folders[folder]
+
+    def key(self, part, reference, previous) -> str:
+        text = " ".join((code_digest(), self.shared, self.own, self.folder_digest(part.programme),
+                         self.folder_digest(reference.programme), self.folder_digest(previous and previous.programme),
+                         "reference" if part is reference else "other"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def get(self, key: str) -> MadePart | None:
+        self.used.add(key)
+        try:
+            with open(self.folder / f"{key}.pickle", "rb") as handle:
+                part = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+            return None  # absent, or cut short by a build that stopped: made again
+        self.reused += 1
+        return part
+
+    def put(self, key: str, part: MadePart) -> None:
+        self.used.add(key)
+        path = self.folder / f"{key}.pickle"
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        with open(tmp, "wb") as handle:
+            pickle.dump(part, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+
+    def prune(self) -> None:
+        for path in self.folder.glob("*.pickle"):
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
+
+
+__all__ = ["MadePart", "PartCache", "cache_wanted", "code_digest"]
