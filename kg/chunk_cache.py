@@ -16,15 +16,18 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from rdflib import Literal, URIRef
+
 from kg.records import ENTITY_FILES
 
 #: what the cache holds changes shape: every entry is made again
-VERSION = "programme-part-1"
+VERSION = "programme-part-2"
 
 
 def cache_wanted() -> bool:
@@ -44,6 +47,61 @@ class MadePart:
     own: list = field(default_factory=list)  # its own entities' triples, written or not (those seen)
     sha256: str | None = None  # of its N-Triples, once written
     tally: Any = None
+
+    def __getstate__(self) -> dict:
+        """The triples as a table of distinct terms and an array of their numbers (read back in C loops)."""
+        state = dict(self.__dict__)
+        state["triples"] = _as_table(self.triples)
+        state["own"] = _as_table(self.own)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state["triples"] = _from_table(*state["triples"])
+        state["own"] = _from_table(*state["own"])
+        self.__dict__.update(state)
+
+
+def _as_table(triples: list) -> tuple[list, array]:
+    numbers: dict[int, int] = {}
+    terms: list = []
+    flat = array("I")
+    for triple in triples:
+        for term in triple:
+            n = numbers.get(id(term))
+            if n is None:
+                n = numbers[id(term)] = len(terms)
+                terms.append(term)
+            flat.append(n)
+    return terms, flat
+
+
+def _from_table(terms: list, flat: array) -> list:
+    numbered = map(terms.__getitem__, flat)
+    return list(zip(numbered, numbered, numbered))
+
+
+def _uri(value: str) -> URIRef:
+    """An IRI the build made and checked already: not checked again."""
+    return str.__new__(URIRef, value)
+
+
+def _literal(lexical: str, language, datatype, value, ill_typed) -> Literal:
+    """A literal as the build made it (its Python value kept): not parsed again."""
+    literal = str.__new__(Literal, lexical)
+    literal._language, literal._datatype, literal._value, literal._ill_typed = language, datatype, value, ill_typed
+    return literal
+
+
+class _TermPickler(pickle.Pickler):
+    """rdflib terms pickled as their parts: unpickling them is 2× faster than through their constructors."""
+
+    def reducer_override(self, obj):
+        kind = type(obj)
+        if kind is URIRef:
+            return _uri, (str(obj),)
+        if kind is Literal:
+            return _literal, (str(obj), obj._language, obj._datatype, obj._value, obj._ill_typed)
+        return NotImplemented
 
 
 def _digest_files(paths) -> str:
@@ -125,7 +183,7 @@ class PartCache:
         path = self.folder / f"{key}.pickle"
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
         with open(tmp, "wb") as handle:
-            pickle.dump(part, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            _TermPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(part)
         os.replace(tmp, path)
 
     def prune(self) -> None:
