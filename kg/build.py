@@ -163,7 +163,8 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         _stop_if_refused(validation)
         # Turtle, JSON-LD, TriG and the bundle begun: streamed from graph.nt in a forked process, in little memory,
         # while the last parts are validated and the store and tables made
-        dumps = DumpJob(work / "graph.nt", work / "telecharger")
+        previous = (dist / "current").resolve() if (dist / "current").exists() else None
+        dumps = DumpJob(work / "graph.nt", work / "telecharger", writer.pieces, previous)
         if validation is not None:
             # the store's bulk loader needs about as much memory as the shared part's rdflib graph: one after the
             # other (×100: 2.4 GB of PSS when both ran at once, 1.8 GB now)
@@ -185,7 +186,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         tables = csv_tables(store)
         timings["tables"] = time.perf_counter() - start_tables
         start_wait = time.perf_counter()
-        dumps.wait()
+        dump_parts = dumps.wait()
         dumps = None
         timings["dump_wait"] = time.perf_counter() - start_wait
         bundle = zipfile.ZipFile(work / "telecharger" / "bundle.zip", "a", zipfile.ZIP_DEFLATED, compresslevel=1)
@@ -199,6 +200,8 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
                     "programmes": programmes, "classes": counts,
                     "timings_s": {k: round(v, 3) for k, v in timings.items()}}
         manifest["pieces"] = writer.pieces  # where each programme is in graph.nt, and its digest
+        if dump_parts is not None:  # Turtle, JSON-LD and TriG texts of parts: serialised, and copied from the last build
+            manifest["dump_parts"] = dump_parts
         if parts_cache is not None:  # the programmes made, and those taken as an earlier build had made them
             manifest["programme_parts"] = {"made": parts_cache.made, "reused": parts_cache.reused}
         if yaml_cache is not None:  # the YAML files parsed, and those whose parse an earlier build had kept

@@ -232,38 +232,48 @@ def write_trig(nt: Path, path: Path) -> None:
         ox.serialize(quads(), out, format=ox.RdfFormat.TRIG, prefixes=_prefixes())
 
 
-def write_dump_files(nt: Path, folder: Path) -> None:
+def write_dump_files(nt: Path, folder: Path, pieces: list[dict] | None = None,
+                     previous: Path | None = None) -> dict[str, int] | None:
     """graph.ttl beside graph.nt; graph.jsonld, graph.trig and bundle.zip begun with the graph's files in
-    ``folder`` (the build adds its tables to the bundle)."""
+    ``folder`` (the build adds its tables to the bundle). With the ``pieces`` of graph.nt, part after part, the
+    parts that did not change since the ``previous`` build copied from its files (kg/dump_pieces.py)."""
+    from kg.dump_pieces import write_pieced
     from kg.export import open_bundle
 
-    write_turtle(nt, nt.with_name("graph.ttl"))
     folder.mkdir(parents=True, exist_ok=True)
-    write_jsonld(nt, folder / "graph.jsonld")
-    write_trig(nt, folder / "graph.trig")
+    counts = None
+    if pieces is not None:
+        counts = write_pieced(nt.parent, pieces, previous)
+    else:
+        write_turtle(nt, nt.with_name("graph.ttl"))
+        write_jsonld(nt, folder / "graph.jsonld")
+        write_trig(nt, folder / "graph.trig")
     open_bundle(folder).close()
+    return counts
 
 
 class DumpJob:
     """:func:`write_dump_files` in a forked process, while the build loads its store and writes its tables (a
     rebuild whose SHACL parts are known leaves a core free for it). ``wait`` raises what the process raised."""
 
-    def __init__(self, nt: Path, folder: Path):
+    def __init__(self, nt: Path, folder: Path, pieces: list[dict] | None = None, previous: Path | None = None):
         context = mp.get_context("fork")
         self.conn, child_end = context.Pipe(duplex=False)
-        self.process = context.Process(target=_dump_in_child, args=(child_end, nt, folder, os.getpid()))
+        self.process = context.Process(target=_dump_in_child, args=(child_end, nt, folder, pieces, previous))
         self.process.start()
         child_end.close()
 
-    def wait(self) -> None:
+    def wait(self) -> dict[str, int] | None:
+        """The parts serialised and copied from the last build (None: written whole)."""
         try:
-            error = self.conn.recv()
+            error, counts = self.conn.recv()
         except EOFError:
-            error = "le processus d'écriture des fichiers du graphe s'est arrêté"
+            error, counts = "le processus d'écriture des fichiers du graphe s'est arrêté", None
         self.process.join()
         self.conn.close()
         if error:
             raise RuntimeError(f"écriture de graph.ttl, graph.jsonld, graph.trig : {error}")
+        return counts
 
     def cancel(self) -> None:
         if self.process.is_alive():
@@ -272,12 +282,11 @@ class DumpJob:
         self.conn.close()
 
 
-def _dump_in_child(conn, nt: Path, folder: Path, parent: int) -> None:
+def _dump_in_child(conn, nt: Path, folder: Path, pieces: list[dict] | None, previous: Path | None) -> None:
     try:
-        write_dump_files(nt, folder)
-        conn.send(None)
+        conn.send((None, write_dump_files(nt, folder, pieces, previous)))
     except BaseException as exc:  # noqa: BLE001 - the build reports it
-        conn.send(f"{type(exc).__name__}: {exc}")
+        conn.send((f"{type(exc).__name__}: {exc}", None))
     conn.close()
 
 
