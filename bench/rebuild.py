@@ -55,7 +55,7 @@ def main() -> None:
     shutil.rmtree(args.out, ignore_errors=True)
     data, dist = args.out / "data", args.out / "dist"
     shutil.copytree(args.data, data)
-    columns = ["wall", "yaml", "rdf", "nt", "shacl_wait", "store", "tables", "dump_wait", "exports", "shacl_validated",
+    columns = ["wall", "yaml", "rdf", "nt", "split", "shacl_wait", "store", "tables", "dump_wait", "exports", "shacl_validated",
                "shacl_cached", "prog_made", "prog_reused"]
     print(f"{'':42}" + "".join(f"{c:>16}" for c in columns), flush=True)
 

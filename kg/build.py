@@ -150,9 +150,11 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
             if not refused:  # once refused, the programmes are only made for the full report: nothing is written
                 _write(writer, chunk, earlier, parts_cache)
             timings["nt"] += time.perf_counter() - start
-            if validation is not None:
+            if validation is not None:  # the SHACL parts (kg/partition.py) filled, and started once full
+                start = time.perf_counter()
                 validation.add(chunk[1])
                 refused = refused or validation.refused()
+                timings["split"] = timings.get("split", 0.0) + time.perf_counter() - start
             del chunk
         writer.close()
         del dataset, chunks  # the records: freed and given back before the shared part's worker is forked

@@ -27,7 +27,7 @@ from rdflib import Literal, URIRef
 from kg.records import ENTITY_FILES
 
 #: what the cache holds changes shape: every entry is made again
-VERSION = "programme-part-2"
+VERSION = "programme-part-3"
 
 
 def cache_wanted() -> bool:
@@ -45,6 +45,7 @@ class MadePart:
     marks: list
     fiches_of: dict
     own: list = field(default_factory=list)  # its own entities' triples, written or not (those seen)
+    linked: list = field(default_factory=list)  # the shared part's: the entities the referential links
     sha256: str | None = None  # of its N-Triples, once written
     tally: Any = None
 
@@ -138,7 +139,7 @@ class PartCache:
     folder: Path
     root: Path
     used: set[str] = field(default_factory=set)
-    made: int = 0
+    made: int = 0  # programmes made in this build, and taken as an earlier build made them (the shared part apart)
     reused: int = 0
 
     def __post_init__(self):
@@ -168,6 +169,10 @@ class PartCache:
                          "reference" if part is reference else "other"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+    def shared_key(self) -> str:
+        """The shared part's: the shared files, and which entities the programmes describe themselves."""
+        return hashlib.sha256(" ".join((code_digest(), self.shared, self.own, "commun")).encode("utf-8")).hexdigest()
+
     def get(self, key: str) -> MadePart | None:
         self.used.add(key)
         try:
@@ -175,7 +180,6 @@ class PartCache:
                 part = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
             return None  # absent, or cut short by a build that stopped: made again
-        self.reused += 1
         return part
 
     def put(self, key: str, part: MadePart) -> None:

@@ -58,17 +58,16 @@ def triple_chunks(dataset: Dataset, cache: PartCache | None = None) -> Iterator[
     if not dataset.parts:
         yield dataset.programme.get("id", "programme"), _build_one(dataset).triples
         return
-    own_keys = {key for part in dataset.parts for key in part.own}
-    shared = _Builder(dataset)
-    for key, entity in dataset.entities.items():
-        if key not in own_keys:  # a programme's own entities are made with that programme (its own description)
-            shared.entity(entity)
-    shared.add(CONCEPT_SCHEME, RDF.type, SKOS.ConceptScheme)
-    shared.add(CONCEPT_SCHEME, RDFS.label, Literal("Outils, dispositifs et formes juridiques de l'ESS", lang=FR))
-    referential = referential_triples(dataset, shared.triples)
-    linked = {t[0] for t in referential if t[1] == KG.linkStatus}
-    yield "commun", shared.triples + referential
-    del shared, referential
+    key = cache.shared_key() if cache is not None else None
+    made = cache.get(key) if key is not None else None
+    reused = made is not None
+    if reused:
+        _replay(dataset, made)
+    else:
+        made = _made_shared(dataset, cache is not None)
+    linked = set(made.linked)
+    yield Chunk("commun", made.triples, made, key, reused) if cache is not None else ("commun", made.triples)
+    del made
     parents = _parents(dataset)
     matchers: dict[str, Matcher] = {}
     reference = next(part for part in dataset.parts if part.reference)
@@ -78,11 +77,10 @@ def triple_chunks(dataset: Dataset, cache: PartCache | None = None) -> Iterator[
         key = cache.key(part, reference, previous_programme(part, dataset.parts)) if cache is not None else None
         made = cache.get(key) if key is not None else None
         if made is not None:  # as an earlier build made it: its provenance marks, its own entities seen, its fiches
-            setdefault = dataset.provenance.setdefault
-            for iri, where in made.marks:
-                setdefault(iri, where)
+            _replay(dataset, made)
             seen_own.update(made.own)
             reused = True
+            cache.reused += 1
         else:
             made = _made_part(part, parents, _matcher(part, reference, matchers), seen_own, linked, cache is not None)
             reused = False
@@ -100,6 +98,28 @@ def triple_chunks(dataset: Dataset, cache: PartCache | None = None) -> Iterator[
         iri = entity_iri(getattr(e, "kind", "event"), e.id)
         totals.append((iri, KG.ficheTotal, Literal(len(fiches_of.get(iri, ())))))
     yield "totaux", totals
+
+
+def _replay(dataset: Dataset, made: MadePart) -> None:
+    """The provenance marks of a part taken from the cache, as its builder made them."""
+    setdefault = dataset.provenance.setdefault
+    for iri, where in made.marks:
+        setdefault(iri, where)
+
+
+def _made_shared(dataset: Dataset, keep_marks: bool) -> MadePart:
+    """The shared part: every entity no programme describes itself, the concept scheme, the referential links."""
+    own_keys = {key for part in dataset.parts for key in part.own}
+    shared = _Builder(dataset)
+    shared.marks = [] if keep_marks else None
+    for key, entity in dataset.entities.items():
+        if key not in own_keys:  # a programme's own entities are made with that programme (its own description)
+            shared.entity(entity)
+    shared.add(CONCEPT_SCHEME, RDF.type, SKOS.ConceptScheme)
+    shared.add(CONCEPT_SCHEME, RDFS.label, Literal("Outils, dispositifs et formes juridiques de l'ESS", lang=FR))
+    referential = referential_triples(dataset, shared.triples)
+    linked = list(dict.fromkeys(t[0] for t in referential if t[1] == KG.linkStatus))
+    return MadePart(shared.triples + referential, shared.marks or [], {}, linked=linked)
 
 
 def _made_part(part: Dataset, parents: dict, matcher: Matcher, seen_own: set, linked: set,

@@ -39,14 +39,14 @@ def test_a_rebuild_makes_only_the_programme_that_changed_and_those_that_follow_i
     assert _made(dist) == {"made": 3, "reused": 0}
     again = build(data, dist)
     assert _made(dist) == {"made": 0, "reused": 3}
-    assert len(list((dist / "cache" / "programmes").glob("*.pickle"))) == 3
+    assert len(list((dist / "cache" / "programmes").glob("*.pickle"))) == 4  # and the shared part
 
     fiche = data / "programmes" / "rtc-2025" / "fiches" / "01.yaml"
     text = fiche.read_text(encoding="utf-8")
     fiche.write_text(text.replace(BANQUE_ROLE, ""), encoding="utf-8")  # one role less in the last programme
     changed = build(data, dist)
     assert _made(dist) == {"made": 1, "reused": 2}
-    assert len(list((dist / "cache" / "programmes").glob("*.pickle"))) == 3  # the old rtc-2025 is forgotten
+    assert len(list((dist / "cache" / "programmes").glob("*.pickle"))) == 4  # the old rtc-2025 is forgotten
     plain = _plain(data, tmp_path, monkeypatch)
     assert (changed.path / "graph.nt").read_bytes() == (plain.path / "graph.nt").read_bytes()
     assert (changed.path / "graph.nt").read_bytes() != (again.path / "graph.nt").read_bytes()
