@@ -25,7 +25,7 @@ from kg.programmes import load_data
 from kg.namespaces import prefixed
 from kg.search import SearchIndex
 from kg.shacl_cache import cache_wanted
-from kg.store import OxigraphStore
+from kg.store_update import make_store
 from kg.validate import PARALLEL_FROM, Report, validate, validate_in_parts
 from kg.validate_stream import StreamValidation
 from kg.void import describe_dataset
@@ -45,6 +45,8 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     #: SHACL parts validated and found in the cache of earlier builds (None: the graph was validated whole)
     shacl_parts: dict[str, int] | None = None
+    #: how the store was made: {"made": "bulk", "why": ...} or {"made": "difference", "removed": n, "added": m, ...}
+    store: dict | None = None
 
 
 @contextmanager
@@ -163,11 +165,10 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
             if not report.conforms:
                 raise BuildError(report.text())
         start = time.perf_counter()
-        store = OxigraphStore(work / "store", read_only=False)
-        store.load_file(work / "graph.nt")
+        made = make_store(work / "store", work / "graph.nt", writer.pieces, _previous_build(dist))
+        store, triples = made.store, made.triples
         timings["store"] = time.perf_counter() - start
         start = time.perf_counter()
-        triples = store.triples()
         stats = writer.statistics(triples)
         void_graph = describe_dataset(stats)
         (work / "void.ttl").write_bytes(void_graph.serialize(format="turtle", encoding="utf-8"))
@@ -189,6 +190,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
                     "programmes": programmes, "classes": counts,
                     "timings_s": {k: round(v, 3) for k, v in timings.items()}}
         manifest["pieces"] = writer.pieces  # where each programme is in graph.nt, and its digest
+        manifest["store"] = made.record  # loaded whole, or by difference from the previous build's
         if validation is not None:  # the SHACL parts validated, and those an earlier build had found conforming
             manifest["shacl_parts"] = {"validated": report.checked, "cached": report.cached}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -207,7 +209,13 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
     _prune(builds, keep=final.name)
     if validation is not None and validation.cache is not None:
         validation.cache.prune(keep=report.digests)  # the parts of this build stay; older ones go
-    return BuildResult(final, triples, counts, timings, manifest.get("shacl_parts"))
+    return BuildResult(final, triples, counts, timings, manifest.get("shacl_parts"), made.record)
+
+
+def _previous_build(dist: Path) -> Path | None:
+    """The folder of the last good build (its store is copied, never modified), if any."""
+    current = dist / "current"
+    return current.resolve() if current.is_dir() else None
 
 
 def _stop_if_refused(validation: StreamValidation | None) -> None:
