@@ -179,17 +179,34 @@ def _copy_store(source: Path, target: Path) -> None:
 
 
 def _found_in(nt: Path, lines: set[bytes]) -> set[bytes]:
-    """The lines that are whole lines of the N-Triples file (one search in C over the file per line; asked only for
-    the lines gone from a changed part, a few for a fiche changed)."""
+    """The lines that are whole lines of the N-Triples file: one search in C over the file per subject (a line
+    starts with its subject, and the lines gone from a changed part have few subjects: a fiche's item, totals)."""
     if not lines or not nt.stat().st_size:
         return set()
+    by_subject: dict[bytes, set[bytes]] = {}
+    for line in lines:
+        by_subject.setdefault(line.split(b" ", 1)[0] + b" ", set()).add(line)
     found = set()
     with open(nt, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        for line in lines:
-            whole = line + b"\n"
-            if data[:len(whole)] == whole or data.find(b"\n" + whole) >= 0:
-                found.add(line)
+        for subject, wanted in by_subject.items():
+            for begin in _line_starts(data, subject):
+                end = data.find(b"\n", begin)
+                line = data[begin:end if end >= 0 else len(data)]
+                if line in wanted:
+                    found.add(line)
+                    if wanted <= found:
+                        break
     return found
+
+
+def _line_starts(data: mmap.mmap, subject: bytes):
+    """Where the lines that begin with ``subject`` (followed by its space) begin."""
+    if data[:len(subject)] == subject:
+        yield 0
+    at = data.find(b"\n" + subject)
+    while at >= 0:
+        yield at + 1
+        at = data.find(b"\n" + subject, at + 1)
 
 
 def _parsed(lines: set[bytes]) -> list[ox.Triple]:

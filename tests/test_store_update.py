@@ -141,14 +141,15 @@ def _write(folder: Path, parts: dict[str, list], previous: Path | None) -> dict:
 def test_a_triple_gone_from_one_part_stays_when_another_part_has_it(tmp_path):
     """GraphWriter does not deduplicate across parts: a triple two parts hold stays while one of them does."""
     ex = "https://example.org/"
-    shared = (URIRef(ex + "s"), URIRef(ex + "p"), Literal("dans deux parties"))
+    shared = (URIRef(ex + "0"), URIRef(ex + "p"), Literal("dans deux parties"))  # first in its part
     own = [(URIRef(ex + f"a{i}"), URIRef(ex + "p"), Literal(i)) for i in range(40)]
     other = [(URIRef(ex + f"b{i}"), URIRef(ex + "p"), Literal(i)) for i in range(40)]
     tail = [(URIRef(ex + f"c{i}"), URIRef(ex + "p"), Literal(i)) for i in range(200)]  # never changed
-    line = b'<https://example.org/s> <https://example.org/p> "dans deux parties" .'
+    line = b'<https://example.org/0> <https://example.org/p> "dans deux parties" .'
     assert _write(tmp_path / "v1", {"a": own + [shared], "b": other + [shared], "c": tail}, None)["made"] == "bulk"
-    made = _write(tmp_path / "v2", {"a": own, "b": other + [shared], "c": tail}, tmp_path / "v1")
+    made = _write(tmp_path / "v2", {"b": other + [shared], "a": own, "c": tail}, tmp_path / "v1")
     assert made["made"] == "difference" and made["pieces_changed"] == 1 and made["removed"] == 0
+    assert (tmp_path / "v2" / "graph.nt").read_bytes().startswith(line)  # found even as the file's first line
     assert line in _lines(tmp_path / "v2" / "store")
     assert _lines(tmp_path / "v2" / "store") == _graph_lines(tmp_path / "v2")
     # gone from the other part too: now it goes (and a part moved in the file with the same bytes is unchanged)
