@@ -44,8 +44,8 @@ def main() -> None:
     print(f"\n{'':20} {'médiane':>8}   runs")
     for name, values in times.items():
         print(f"{name:20} {statistics.median(values):8.2f} s  " + " ".join(f"{v:.2f}" for v in values))
-    print(f"rapport : {statistics.median(times['chargement complet']) / statistics.median(times['par différence']):.1f}×"
-          f" ; par différence : {record}")
+    ratio = statistics.median(times["chargement complet"]) / statistics.median(times["par différence"])
+    print(f"rapport : {ratio:.1f}× ; par différence : {record}")
 
 
 if __name__ == "__main__":

@@ -97,7 +97,8 @@ def _why_not_difference(pieces: list[dict], previous: Path | None) -> tuple[str 
     total = sum(p["triples"] for p in pieces)
     touched = sum(max((a or {}).get("triples", 0), (b or {}).get("triples", 0)) for a, b in changed)
     if touched > READ_UP_TO_SHARE * total:
-        return f"{len(changed)} partie(s) changée(s), {touched} triplets sur {total} : chargement complet moins cher", {}
+        return (f"{len(changed)} partie(s) changée(s), {touched} triplets sur {total} : chargement complet moins "
+                f"cher"), {}
     return None, old
 
 
