@@ -1,4 +1,5 @@
-"""A build, the same build again, and a rebuild after one fiche changed: wall time, stages and SHACL parts.
+"""A build, the same build again, and a rebuild after one fiche changed: wall time, stages, SHACL parts, and how
+the store was made (loaded whole, or by difference from the previous build).
 
     python -m bench.rebuild bench/work/x100/data /tmp/rebuild      # after python -m bench.scale 100 bench/work/x100/data
 
@@ -28,15 +29,18 @@ def _build(data: Path, dist: Path) -> dict:
     if done.returncode:
         raise SystemExit(f"kg build a échoué :\n{done.stdout}\n{done.stderr}")
     manifest = json.loads((dist / "current" / "manifest.json").read_text(encoding="utf-8"))
+    made = manifest.get("store", {})
     return {"wall": wall, **manifest["timings_s"], **{f"shacl_{k}": v for k, v in manifest.get("shacl_parts", {}).items()},
-            **{f"prog_{k}": v for k, v in manifest.get("programme_parts", {}).items()}}
+            **{f"prog_{k}": v for k, v in manifest.get("programme_parts", {}).items()},
+            "store_made": "différence" if made.get("made") == "difference" else "complet" if made else ""}
 
 
-def change_one_fiche(data: Path) -> Path:
+def change_one_fiche(data: Path, programme: str | None = None) -> Path:
     """Drop one item (a quoted line with no event) from a section of two items or more, in the first fiche of the
-    last programme that has one; the file changed. (Dropping a role could leave a person with no role anywhere,
-    which the shapes refuse: at ×1000 they did.)"""
-    for fiche in sorted((sorted((data / "programmes").iterdir())[-1] / "fiches").glob("*.yaml")):
+    last programme (or of ``programme``) that has one; the file changed. (Dropping a role could leave a person with
+    no role anywhere, which the shapes refuse: at ×1000 they did.)"""
+    folder = data / "programmes" / programme if programme else sorted((data / "programmes").iterdir())[-1]
+    for fiche in sorted((folder / "fiches").glob("*.yaml")):
         doc = yaml.safe_load(fiche.read_text(encoding="utf-8"))
         for section in doc["sections"]:
             plain = [item for item in section["items"] if not item.get("events")]
@@ -55,8 +59,8 @@ def main() -> None:
     shutil.rmtree(args.out, ignore_errors=True)
     data, dist = args.out / "data", args.out / "dist"
     shutil.copytree(args.data, data)
-    columns = ["wall", "yaml", "rdf", "nt", "split", "shacl_wait", "store", "tables", "dump_wait", "exports", "shacl_validated",
-               "shacl_cached", "prog_made", "prog_reused"]
+    columns = ["wall", "yaml", "rdf", "nt", "split", "shacl_wait", "store", "tables", "dump_wait", "exports",
+               "shacl_validated", "shacl_cached", "prog_made", "prog_reused", "store_made"]
     print(f"{'':42}" + "".join(f"{c:>16}" for c in columns), flush=True)
 
     def line(name: str, row: dict) -> None:

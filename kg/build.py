@@ -26,7 +26,7 @@ from kg.programmes import load_data
 from kg.namespaces import prefixed
 from kg.search import SearchIndex
 from kg.shacl_cache import cache_wanted
-from kg.store import OxigraphStore
+from kg.store_update import make_store
 from kg.validate import PARALLEL_FROM, Report, validate, validate_in_parts
 from kg.validate_stream import StreamValidation
 from kg.void import describe_dataset
@@ -51,6 +51,8 @@ class BuildResult:
     yaml_files: dict[str, int] | None = None
     #: programmes made and taken from an earlier build (None: one programme, or no cache)
     programme_parts: dict[str, int] | None = None
+    #: how the store was made: {"made": "bulk", "why": ...} or {"made": "difference", "removed": n, "added": m, ...}
+    store: dict | None = None
 
 
 @contextmanager
@@ -165,8 +167,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         _stop_if_refused(validation)
         # Turtle, JSON-LD, TriG and the bundle begun: streamed from graph.nt in a forked process, in little memory,
         # while the last parts are validated and the store and tables made
-        previous = (dist / "current").resolve() if (dist / "current").exists() else None
-        dumps = DumpJob(work / "graph.nt", work / "telecharger", writer.pieces, previous)
+        dumps = DumpJob(work / "graph.nt", work / "telecharger", writer.pieces, _previous_build(dist))
         if validation is not None:
             # the store's bulk loader needs about as much memory as the shared part's rdflib graph: one after the
             # other (×100: 2.4 GB of PSS when both ran at once, 1.8 GB now)
@@ -176,11 +177,10 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
             if not report.conforms:
                 raise BuildError(report.text())
         start = time.perf_counter()
-        store = OxigraphStore(work / "store", read_only=False)
-        store.load_file(work / "graph.nt")
+        made = make_store(work / "store", work / "graph.nt", writer.pieces, _previous_build(dist))
+        store, triples = made.store, made.triples
         timings["store"] = time.perf_counter() - start
         start = time.perf_counter()
-        triples = store.triples()
         stats = writer.statistics(triples)
         void_graph = describe_dataset(stats)
         (work / "void.ttl").write_bytes(void_graph.serialize(format="turtle", encoding="utf-8"))
@@ -202,6 +202,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
                     "programmes": programmes, "classes": counts,
                     "timings_s": {k: round(v, 3) for k, v in timings.items()}}
         manifest["pieces"] = writer.pieces  # where each programme is in graph.nt, and its digest
+        manifest["store"] = made.record  # loaded whole, or by difference from the previous build's
         if dump_parts is not None:  # Turtle, JSON-LD and TriG texts of parts: serialised, and copied from the last build
             manifest["dump_parts"] = dump_parts
         if parts_cache is not None:  # the programmes made, and those taken as an earlier build had made them
@@ -230,8 +231,15 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         parts_cache.prune()
     if validation is not None and validation.cache is not None:
         validation.cache.prune(keep=report.digests)  # the parts of this build stay; older ones go
-    return BuildResult(final, triples, counts, timings, manifest.get("shacl_parts"), manifest.get("yaml_files"),
-                       manifest.get("programme_parts"))
+    return BuildResult(final, triples, counts, timings, shacl_parts=manifest.get("shacl_parts"),
+                       yaml_files=manifest.get("yaml_files"), programme_parts=manifest.get("programme_parts"),
+                       store=made.record)
+
+
+def _previous_build(dist: Path) -> Path | None:
+    """The folder of the last good build (its store is copied, never modified), if any."""
+    current = dist / "current"
+    return current.resolve() if current.is_dir() else None
 
 
 def _earlier_pieces(dist: Path) -> dict[str, tuple[Path, dict]]:

@@ -44,6 +44,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         parts = result.shacl_parts
         print(f"SHACL : {parts['validated']} partie(s) validée(s), {parts['cached']} inchangée(s) depuis un build "
               f"précédent (déjà conformes)")
+    made = result.store or {}
+    if made.get("made") == "difference":
+        print(f"Magasin : mis à jour depuis le build précédent ({made['pieces_changed']} partie(s) changée(s), "
+              f"{made['removed']} triplet(s) retiré(s), {made['added']} ajouté(s))")
+    elif made:
+        print(f"Magasin : chargé en entier ({made['why']})")
     return 0
 
 
