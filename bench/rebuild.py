@@ -28,7 +28,8 @@ def _build(data: Path, dist: Path) -> dict:
     if done.returncode:
         raise SystemExit(f"kg build a échoué :\n{done.stdout}\n{done.stderr}")
     manifest = json.loads((dist / "current" / "manifest.json").read_text(encoding="utf-8"))
-    return {"wall": wall, **manifest["timings_s"], **{f"shacl_{k}": v for k, v in manifest.get("shacl_parts", {}).items()}}
+    return {"wall": wall, **manifest["timings_s"], **{f"shacl_{k}": v for k, v in manifest.get("shacl_parts", {}).items()},
+            **{f"tables_{k.removeprefix('programmes_')}": v for k, v in manifest.get("tables", {}).items()}}
 
 
 def change_one_fiche(data: Path) -> Path:
@@ -55,7 +56,7 @@ def main() -> None:
     data, dist = args.out / "data", args.out / "dist"
     shutil.copytree(args.data, data)
     columns = ["wall", "yaml", "rdf", "nt", "shacl_wait", "store", "tables", "dump_wait", "exports", "shacl_validated",
-               "shacl_cached"]
+               "shacl_cached", "tables_queried", "tables_cached"]
     print(f"{'':42}" + "".join(f"{c:>15}" for c in columns), flush=True)
 
     def line(name: str, row: dict) -> None:

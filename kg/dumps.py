@@ -18,6 +18,7 @@ from rdflib.namespace import RDF, RDFS
 from kg.export import SHARED_GRAPH, jsonld_context, named_graph_key
 from kg.namespaces import KG, PREFIXES
 from kg.store import _OxConverter
+from kg.table_pieces import PieceNodes
 
 NT = ox.RdfFormat.N_TRIPLES
 _TYPE, _ENTITY_TYPE, _PROGRAMME_OF = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KG.entityType)), ox.NamedNode(str(KG.programme))
@@ -74,8 +75,9 @@ class GraphWriter:
     ``pieces`` says where each part is in graph.nt: its name, byte offset, length and SHA-256 (a rebuild compares
     them with the previous build's to find the parts that changed)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, nodes: "PieceNodes | None" = None):
         self.path = path
+        self.nodes = nodes  # told each part's triples (kg/table_pieces.py: what each programme's tables read)
         self.out = open(path, "wb")
         self.pieces: list[dict] = []
         self.subjects: set[int] = set()
@@ -98,6 +100,8 @@ class GraphWriter:
                 value = s.value
                 keys[s] = (named_graph_key(value) if type(s) is ox.NamedNode else "", value)
         unique.sort(key=lambda t: keys[t.subject])
+        if self.nodes is not None:
+            self.nodes.add(name, unique, keys)
         hashing = _HashingFile(self.out)
         offset = self.out.tell()
         ox.serialize(unique, hashing, format=NT)
