@@ -100,11 +100,15 @@ class GraphWriter:
                 value = s.value
                 keys[s] = (named_graph_key(value) if type(s) is ox.NamedNode else "", value)
         unique.sort(key=lambda t: keys[t.subject])
-        if self.nodes is not None:
-            self.nodes.add(name, unique, keys)
         hashing = _HashingFile(self.out)
         offset = self.out.tell()
-        ox.serialize(unique, hashing, format=NT)
+        if self.nodes is not None and self.nodes.wants(name):  # a programme: its lines read once more
+            data = ox.serialize(unique, format=NT)
+            hashing.write(data)
+            self.nodes.add(name, data)
+            del data
+        else:
+            ox.serialize(unique, hashing, format=NT)
         self.pieces.append({"name": name, "offset": offset, "length": hashing.size, "triples": len(unique),
                             "sha256": hashing.digest.hexdigest()})
         self.subjects.update(hash(value) for _, value in keys.values())

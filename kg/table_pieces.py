@@ -7,7 +7,8 @@ the programmes that its part names (an agent's label, a place's label), wherever
 own entity is written with the first programme that describes it (identical triples come once), and an entity of
 the shared files that a programme also describes is written with that programme, not in "commun". So a programme's
 key is a digest of its part, of the shared part, and of every line any programme's part writes about a node outside
-the programmes that its own part names as subject or object, with a version of the queries and of this code.
+the programmes that its own part names anywhere (any IRI of ours but a programme's and the ontology's, found in its
+N-Triples), with a version of the queries and of this code.
 "totaux" is left out: it holds kg:ficheTotal only, which no table reads (a test checks). entites.csv is one key:
 the shared part and every line about a node outside the programmes in any programme's part.
 
@@ -45,42 +46,48 @@ def cache_wanted() -> bool:
     return os.environ.get("KG_TABLES_CACHE", "1") != "0"
 
 
-def _node(value: str) -> int:
-    """A node outside the programmes, as a number: its IRI without its fragment (``…#lien-1`` and ``…#non-imprime-…``
-    describe their entity). Two IRIs of the same number would only add a dependency."""
-    return hash(value.split("#", 1)[0])
+#: An IRI of ours outside the programmes and the ontology, anywhere in an N-Triples line (without its fragment).
+_NAMED = re.compile(rb"<(" + re.escape(BASE.encode()) + rb"(?!programme/|ontologie#)[^>#]*)")
+_PROGRAMME_LINE = b"\n<" + _PROGRAMMES.encode()
+
+
+def _subject_node(line: bytes) -> bytes:
+    """The node an N-Triples line is about: its subject without its fragment (``…#lien-1`` and ``…#non-imprime-…``
+    describe their entity)."""
+    subject = line.split(b" ", 1)[0]
+    return subject[1:-1].split(b"#", 1)[0] if subject[:1] == b"<" else subject
 
 
 class PieceNodes:
-    """Fed by :class:`kg.dumps.GraphWriter` with each part's triples: the lines each programme's part writes about
-    nodes outside the programmes, and the nodes each part names."""
+    """Fed by :class:`kg.dumps.GraphWriter` with each programme part's N-Triples: the lines each part writes about
+    nodes outside the programmes (entities, events), and the nodes each part names. Nodes are kept as hashes: two
+    nodes of the same hash could only add a dependency."""
 
     def __init__(self) -> None:
         self.lines: dict[int, "hashlib._Hash"] = {}
         self.names: dict[str, set[int]] = {}
+        self.everywhere: set[int] = set()  # a node no part could name (not one of our IRIs): every programme reads it
 
-    def add(self, name: str, triples: list, keys: dict) -> None:
-        """``triples`` sorted by ``keys[subject]`` = (named graph key, IRI): the nodes outside the programmes
-        (key "") come first."""
-        if name in SHARED_PIECES:
-            return
-        named = self.names[name] = set()
+    @staticmethod
+    def wants(name: str) -> bool:
+        return name not in SHARED_PIECES
+
+    def add(self, name: str, data: bytes) -> None:
+        """``data``: the part as graph.nt has it, grouped by subject, the nodes outside the programmes first (their
+        named graph key is "")."""
+        end = 0 if data.startswith(_PROGRAMME_LINE[1:]) else data.find(_PROGRAMME_LINE) + 1 or len(data)
         lines, tag = self.lines, f"{name}\n".encode()
-        for triple in triples:
-            key, value = keys[triple.subject]
-            if key:
-                break
-            node = _node(value)
-            named.add(node)
-            digest = lines.get(node)
+        named = self.names[name] = {hash(iri) for iri in set(_NAMED.findall(data))}
+        for line in data[:end].splitlines():
+            node = _subject_node(line)
+            key = hash(node)
+            digest = lines.get(key)
             if digest is None:
-                digest = lines[node] = hashlib.sha256()
-            digest.update(tag + str(triple).encode("utf-8") + b"\n")
-        for term in {triple.object for triple in triples}:
-            if type(term) is ox.NamedNode:
-                value = term.value
-                if value.startswith(BASE) and not value.startswith(_PROGRAMMES):
-                    named.add(_node(value))
+                digest = lines[key] = hashlib.sha256()
+                if not _NAMED.fullmatch(b"<" + node):
+                    self.everywhere.add(key)
+            digest.update(tag + line + b"\n")
+            named.add(key)
 
     def keys(self, pieces: list[dict]) -> tuple[dict[str, str], str]:
         """Each programme's key, and entites.csv's."""
@@ -90,7 +97,7 @@ class PieceNodes:
         head = f"{version}\ncommun {sha.get('commun', '')}\n"
         out = {}
         for name in programmes_of(pieces):
-            named = sorted(digests[n] for n in self.names.get(name, ()) if n in digests)
+            named = sorted(digests[n] for n in self.names.get(name, set()) | self.everywhere if n in digests)
             out[name] = _digest(head + f"programme {name} {sha[name]}\n" + "\n".join(named))
         return out, _digest(head + "entites\n" + "\n".join(sorted(digests.values())))
 
@@ -124,11 +131,15 @@ class TableCache:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def read(self, key: str) -> dict[str, str] | None:
+    def read(self, key: str, tables) -> dict[str, str] | None:
+        """The bodies of ``tables`` under ``key``, or None (absent, unreadable or incomplete: made again)."""
         try:
-            return json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            found = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        if not isinstance(found, dict) or not all(isinstance(found.get(table), str) for table in tables):
+            return None
+        return found
 
     def write(self, key: str, bodies: dict[str, str]) -> None:
         tmp = self.folder / f".{key}.{os.getpid()}"
@@ -181,9 +192,9 @@ def cached_tables(store: OxigraphStore, pieces: list[dict], nodes: PieceNodes,
     programmes = programmes_of(pieces)
     keys, whole_key = nodes.keys(pieces)
     cache = TableCache(folder)
-    bodies = {name: cache.read(keys[name]) for name in programmes}
+    bodies = {name: cache.read(keys[name], PROGRAMME_TABLES) for name in programmes}
     missing = [name for name in programmes if bodies[name] is None]
-    entities = cache.read(whole_key)
+    entities = cache.read(whole_key, (WHOLE_TABLE,))
     entities_cached = entities is not None
     notes = not_printed_notes(store) if missing or not entities_cached else {}  # the non_imprime column
     whole = len(missing) >= max(1, WHOLE_FROM * len(programmes))
