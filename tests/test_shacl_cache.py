@@ -54,7 +54,7 @@ def test_a_rebuild_validates_only_the_parts_a_changed_fiche_touches(tmp_path, mo
     monkeypatch.setenv("KG_SHACL_CACHE", "0")
     plain = build(data, tmp_path / "plain")
     assert plain.shacl_parts == {"validated": first.shacl_parts["validated"], "cached": 0}
-    assert not (tmp_path / "plain" / "cache").exists()
+    assert not (tmp_path / "plain" / "cache" / "shacl").exists()
     assert (plain.path / "graph.nt").read_bytes() == (changed.path / "graph.nt").read_bytes()
     assert "banque-des-territoires" not in (changed.path / "graph.nt").read_text(encoding="utf-8").split(
         "programme/rtc-2025/fiche/1/role/4")[0][-200:]
