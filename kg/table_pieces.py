@@ -39,7 +39,8 @@ PROGRAMME_TABLES = tuple(name for name in TABLES if name != WHOLE_TABLE)
 #: At least this share of the programmes changed: the whole store is queried once rather than each of them alone.
 WHOLE_FROM = 0.5
 _PROGRAMMES = BASE + "programme/"
-_CODE = (Path(__file__).with_name("export.py"), Path(__file__))
+#: The code the rows depend on: the queries and how rows are written, their prefixes, how a programme is bound.
+_CODE = tuple(Path(__file__).with_name(name) for name in ("export.py", "namespaces.py", "terms.py", "table_pieces.py"))
 
 
 def cache_wanted() -> bool:
