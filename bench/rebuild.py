@@ -32,6 +32,7 @@ def _build(data: Path, dist: Path) -> dict:
     made = manifest.get("store", {})
     return {"wall": wall, **manifest["timings_s"], **{f"shacl_{k}": v for k, v in manifest.get("shacl_parts", {}).items()},
             **{f"prog_{k}": v for k, v in manifest.get("programme_parts", {}).items()},
+            **{f"tables_{k.removeprefix('programmes_')}": v for k, v in manifest.get("tables", {}).items()},
             "store_made": "différence" if made.get("made") == "difference" else "complet" if made else ""}
 
 
@@ -60,7 +61,8 @@ def main() -> None:
     data, dist = args.out / "data", args.out / "dist"
     shutil.copytree(args.data, data)
     columns = ["wall", "yaml", "rdf", "nt", "split", "shacl_wait", "store", "tables", "dump_wait", "exports",
-               "shacl_validated", "shacl_cached", "prog_made", "prog_reused", "store_made"]
+               "shacl_validated", "shacl_cached", "prog_made", "prog_reused", "tables_queried", "tables_cached",
+               "store_made"]
     print(f"{'':42}" + "".join(f"{c:>16}" for c in columns), flush=True)
 
     def line(name: str, row: dict) -> None:

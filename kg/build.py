@@ -17,6 +17,7 @@ from rdflib import Graph, URIRef
 
 from kg.dumps import DumpJob, GraphWriter
 from kg.export import csv_tables, write_downloads
+from kg import table_pieces
 from kg import partition
 from kg.chunk_cache import PartCache, cache_wanted as programme_cache_wanted
 from kg.graph import Chunk, build_triples, graph_of, triple_chunks
@@ -137,7 +138,8 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
             cache_folder = dist / "cache" / "shacl" if cache_wanted() else None
             validation = StreamValidation(dataset.provenance, per_part=partition.PART_TRIPLES, cache_folder=cache_folder)
         work.mkdir()
-        writer = GraphWriter(work / "graph.nt")
+        tables_cache = dist / "cache" / "tables" if table_pieces.cache_wanted() else None
+        writer = GraphWriter(work / "graph.nt", table_pieces.PieceNodes() if tables_cache is not None else None)
         timings.setdefault("rdf", 0.0)
         timings["nt"] = 0.0
         programmes = len(dataset.parts) or 1
@@ -185,7 +187,11 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         void_graph = describe_dataset(stats)
         (work / "void.ttl").write_bytes(void_graph.serialize(format="turtle", encoding="utf-8"))
         start_tables = time.perf_counter()
-        tables = csv_tables(store)
+        if tables_cache is not None:  # the rows of unchanged programmes from the cache, the others queried
+            tables, tables_made = table_pieces.cached_tables(store, writer.pieces, writer.nodes, tables_cache)
+        else:
+            tables = csv_tables(store)
+            tables_made = {"programmes_queried": programmes, "programmes_cached": 0}
         timings["tables"] = time.perf_counter() - start_tables
         start_wait = time.perf_counter()
         dump_parts = dumps.wait()
@@ -202,6 +208,7 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
                     "programmes": programmes, "classes": counts,
                     "timings_s": {k: round(v, 3) for k, v in timings.items()}}
         manifest["pieces"] = writer.pieces  # where each programme is in graph.nt, and its digest
+        manifest["tables"] = tables_made  # the programmes whose table rows were queried, and those from the cache
         manifest["store"] = made.record  # loaded whole, or by difference from the previous build's
         if dump_parts is not None:  # Turtle, JSON-LD and TriG texts of parts: serialised, and copied from the last build
             manifest["dump_parts"] = dump_parts

@@ -19,6 +19,7 @@ from rdflib.namespace import RDF, RDFS
 from kg.export import SHARED_GRAPH, jsonld_context, named_graph_key
 from kg.namespaces import KG, PREFIXES
 from kg.store import _OxConverter
+from kg.table_pieces import PieceNodes
 
 NT = ox.RdfFormat.N_TRIPLES
 _TYPE, _ENTITY_TYPE, _PROGRAMME_OF = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KG.entityType)), ox.NamedNode(str(KG.programme))
@@ -112,8 +113,9 @@ class GraphWriter:
     ``pieces`` says where each part is in graph.nt: its name, byte offset, length and SHA-256 (a rebuild compares
     them with the previous build's to find the parts that changed)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, nodes: "PieceNodes | None" = None):
         self.path = path
+        self.nodes = nodes  # told each part's triples (kg/table_pieces.py: what each programme's tables read)
         self.out = open(path, "wb")
         self.pieces: list[dict] = []
         self.last_tally: Tally | None = None  # the counts of the part written last (kept with a cached part)
@@ -139,7 +141,13 @@ class GraphWriter:
         unique.sort(key=lambda t: keys[t.subject])
         hashing = _HashingFile(self.out)
         offset = self.out.tell()
-        ox.serialize(unique, hashing, format=NT)
+        if self.nodes is not None and self.nodes.wants(name):  # a programme: its lines read once more
+            data = ox.serialize(unique, format=NT)
+            hashing.write(data)
+            self.nodes.add(name, data)
+            del data
+        else:
+            ox.serialize(unique, hashing, format=NT)
         self._piece(name, offset, hashing, len(unique))
         self._merge(_tally(unique, [value for _, value in keys.values()]))
         return len(unique)
@@ -158,6 +166,8 @@ class GraphWriter:
         hashing = _HashingFile(self.out)
         offset = self.out.tell()
         hashing.write(data)
+        if self.nodes is not None and self.nodes.wants(name):
+            self.nodes.add(name, data)
         self._piece(name, offset, hashing, piece["triples"])
         self._merge(tally)
         return True

@@ -9,13 +9,14 @@ import json
 import zipfile
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kg.namespaces import BASE, KG, PREFIXES
 import pyoxigraph as ox
 
 from kg.store import OxigraphStore
+from kg.terms import values_block
 
 FORMATS = ("ttl", "nt", "jsonld", "trig", "csv")
 SHARED_GRAPH = URIRef(BASE + "graphe/commun")
@@ -125,45 +126,59 @@ def serialize(graph: Graph, fmt: str) -> bytes:
     return dump(OxigraphStore.from_graph(graph).raw, fmt)
 
 
+#: The relecture column: a draft programme's rows are marked.
+_RELECTURE = ('OPTIONAL { ?p kg:reviewStatus ?rs } '
+              'BIND(IF(COALESCE(?rs, "relu") = "brouillon", "brouillon — à relire", "relu") AS ?relecture)')
+
+#: The CSV tables. Every row order is total and programme first (``ORDER BY ?programme`` then every column): a table
+#: of several programmes is the concatenation of each programme's rows in programme order, which is how
+#: kg/table_pieces.py rebuilds it from the rows of the programmes that changed (``entites.csv`` is not per programme).
+#: Each OPTIONAL holds one triple pattern (nested when one depends on another): Oxigraph then looks it up for each
+#: row, where a larger OPTIONAL is evaluated over the whole store first (the rows of one programme took 0.5 s at ×100).
 TABLES = {
     "fiches.csv": """
 SELECT ?programme ?fiche ?titre ?axe ?statut ?ligne ?iri ?relecture WHERE {
-  ?iri a kg:Fiche ; kg:ficheNumber ?fiche ; kg:axis/rdfs:label ?axe ; kg:programme/kg:identifier ?pid .
-  OPTIONAL { ?iri kg:programme/kg:reviewStatus ?rs } BIND(IF(COALESCE(?rs, "relu") = "brouillon", "brouillon — à relire", "relu") AS ?relecture)
+  ?p kg:identifier ?programme . ?iri kg:programme ?p ; a kg:Fiche ; kg:ficheNumber ?fiche ; kg:axis/rdfs:label ?axe .
+  """ + _RELECTURE + """
   OPTIONAL { ?iri dcterms:title ?titre } OPTIONAL { ?iri kg:ficheStatus ?statut } OPTIONAL { ?iri kg:lineStart ?ligne }
-  BIND(?pid AS ?programme)
-} ORDER BY ?fiche""",
+} ORDER BY ?programme ?fiche ?iri ?titre ?axe ?statut ?ligne ?relecture""",
     "roles.csv": """
 SELECT ?fiche ?role ?nom ?type ?portee ?citation ?ligne_debut ?ligne_fin ?agent ?programme ?relecture WHERE {
-  ?r a kg:Role ; kg:fiche/kg:ficheNumber ?fiche ; kg:roleCode ?role ; kg:quote ?citation ;
-     kg:lineStart ?ligne_debut ; kg:lineEnd ?ligne_fin .
-  ?r kg:fiche/kg:programme ?p . ?p kg:identifier ?programme . OPTIONAL { ?p kg:reviewStatus ?rs } BIND(IF(COALESCE(?rs, "relu") = "brouillon", "brouillon — à relire", "relu") AS ?relecture)
-  OPTIONAL { ?r kg:agent ?agent . ?agent rdfs:label ?nom ; kg:entityType ?type }
+  ?p kg:identifier ?programme . ?f kg:programme ?p ; kg:ficheNumber ?fiche .
+  ?r kg:fiche ?f ; a kg:Role ; kg:roleCode ?role ; kg:quote ?citation ; kg:lineStart ?ligne_debut ; kg:lineEnd ?ligne_fin .
+  """ + _RELECTURE + """
+  OPTIONAL { ?r kg:agent ?agent OPTIONAL { ?agent rdfs:label ?nom } OPTIONAL { ?agent kg:entityType ?type } }
   OPTIONAL { ?r kg:scope ?portee }
-} ORDER BY ?fiche ?role ?nom""",
+} ORDER BY ?programme ?fiche ?role ?nom ?type ?portee ?citation ?ligne_debut ?ligne_fin ?agent ?relecture""",
     "entites.csv": """
 SELECT ?identifiant ?libelle ?type ?sorte ?statut_des_liens ?iri WHERE {
   ?iri kg:entityType ?type ; kg:identifier ?identifiant ; rdfs:label ?libelle ; kg:linkStatus ?statut_des_liens .
   OPTIONAL { ?iri kg:kind ?sorte }
-} ORDER BY ?type ?libelle""",
+} ORDER BY ?type ?libelle ?iri ?identifiant ?sorte ?statut_des_liens""",
     "entites_fiches.csv": """
 SELECT ?fiche ?type ?libelle ?par ?preuve ?ligne_debut ?ligne_fin ?iri ?programme ?relecture WHERE {
-  ?inv kg:fiche/kg:programme ?p . ?p kg:identifier ?programme . OPTIONAL { ?p kg:reviewStatus ?rs } BIND(IF(COALESCE(?rs, "relu") = "brouillon", "brouillon — à relire", "relu") AS ?relecture)
-  ?inv a kg:Involvement ; kg:fiche/kg:ficheNumber ?fiche ; kg:entity ?iri ; kg:via ?par ; kg:evidence ?preuve ;
+  ?p kg:identifier ?programme . ?f kg:programme ?p ; kg:ficheNumber ?fiche .
+  ?inv kg:fiche ?f ; a kg:Involvement ; kg:entity ?iri ; kg:via ?par ; kg:evidence ?preuve ;
        kg:lineStart ?ligne_debut ; kg:lineEnd ?ligne_fin .
   ?iri rdfs:label ?libelle ; kg:entityType ?type .
-} ORDER BY ?fiche ?type ?libelle ?ligne_debut""",
+  """ + _RELECTURE + """
+} ORDER BY ?programme ?fiche ?type ?libelle ?ligne_debut ?ligne_fin ?par ?preuve ?iri ?relecture""",
+    # the places of an event in one cell: grouped here, each looked up for its event (the same order in every query)
     "evenements.csv": """
-SELECT ?fiche ?libelle ?sorte ?statut ?date ?date_imprimee ?annee_deduite ?participants ?precision ?participants_imprimes ?lieu ?iri ?programme ?relecture WHERE {
-  ?iri a kg:Event ; rdfs:label ?libelle ; kg:kind ?sorte ; kg:eventStatus ?statut ; kg:fiche ?f . ?f kg:ficheNumber ?fiche .
-  ?f kg:programme ?p . ?p kg:identifier ?programme . OPTIONAL { ?p kg:reviewStatus ?rs } BIND(IF(COALESCE(?rs, "relu") = "brouillon", "brouillon — à relire", "relu") AS ?relecture)
-  OPTIONAL { ?iri schema:startDate ?date ; kg:yearInferred ?annee_deduite }
+SELECT ?fiche ?libelle ?sorte ?statut ?date ?date_imprimee ?annee_deduite ?participants ?precision ?participants_imprimes (GROUP_CONCAT(?un_lieu; separator=" ; ") AS ?lieu) ?iri ?programme ?relecture WHERE {
+  ?p kg:identifier ?programme . ?f kg:programme ?p ; kg:ficheNumber ?fiche .
+  ?iri kg:fiche ?f ; a kg:Event ; rdfs:label ?libelle ; kg:kind ?sorte ; kg:eventStatus ?statut .
+  """ + _RELECTURE + """
+  OPTIONAL { ?iri schema:startDate ?date OPTIONAL { ?iri kg:yearInferred ?annee_deduite } }
   OPTIONAL { ?iri kg:dateText ?date_imprimee }
-  OPTIONAL { ?iri kg:participants ?participants ; kg:participantsPrecision ?precision ; kg:participantsText ?participants_imprimes }
-  OPTIONAL { SELECT ?iri (GROUP_CONCAT(?un_lieu; separator=" ; ") AS ?lieu) WHERE { ?iri schema:location/rdfs:label ?un_lieu }
-             GROUP BY ?iri }
+  OPTIONAL { ?iri kg:participants ?participants OPTIONAL { ?iri kg:participantsPrecision ?precision }
+             OPTIONAL { ?iri kg:participantsText ?participants_imprimes } }
+  OPTIONAL { ?iri schema:location ?un_site OPTIONAL { ?un_site rdfs:label ?un_lieu } }
   OPTIONAL { ?iri kg:periodStart ?start }
-} ORDER BY ?fiche (!BOUND(?start)) ?start ?libelle""",
+} GROUP BY ?fiche ?libelle ?sorte ?statut ?date ?date_imprimee ?annee_deduite ?participants ?precision
+  ?participants_imprimes ?iri ?programme ?relecture ?start
+ORDER BY ?programme ?fiche (!BOUND(?start)) ?start ?libelle ?iri ?sorte ?statut ?date ?date_imprimee ?annee_deduite
+  ?participants ?precision ?participants_imprimes ?lieu ?relecture""",
 }
 
 
@@ -191,35 +206,55 @@ def _text_rows(store: OxigraphStore, query: str) -> tuple[list[str], list[list[s
     return names, rows
 
 
-def _not_printed(store: OxigraphStore) -> dict[str, str]:
+def not_printed_notes(store: OxigraphStore) -> dict[str, str]:
     """IRI -> "libellé : développé d'après une source publique" (several joined by " ; ")."""
     _, rows = _text_rows(store, """SELECT ?s ?p ?why WHERE {
-  ?s kg:notPrinted ?n . ?n kg:onProperty ?p ; rdfs:label ?why } ORDER BY ?s ?p""")
+  ?s kg:notPrinted ?n . ?n kg:onProperty ?p ; rdfs:label ?why } ORDER BY ?s ?p ?why""")
     out: dict[str, list[str]] = {}
     for s, p, why in rows:
         out.setdefault(s, []).append(f"{PROPERTY_FR.get(p, p)} : {why}")
     return {iri: " ; ".join(parts) for iri, parts in out.items()}
 
 
+def table_rows(store: OxigraphStore, name: str, programme: str | None = None) -> tuple[list[str], list[list]]:
+    """The variables and rows of one table; ``programme``: only that programme's rows (its identifier bound as
+    ``?programme``, an RDF literal), in the order the whole table gives them."""
+    query = TABLES[name]
+    if programme is not None:
+        query = values_block(query, {"programme": Literal(programme)})
+    return _text_rows(store, query)
+
+
+def table_head(names: list[str], name: str) -> str:
+    """The byte-order mark and the header line of a table."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    csv.writer(buffer, lineterminator="\r\n").writerow(names + (["non_imprime"] if name in NOT_PRINTED_TABLES else []))
+    return buffer.getvalue()
+
+
+def table_body(names: list[str], rows: list[list], name: str, notes: dict[str, str]) -> str:
+    """The CSV lines of ``rows`` (each line stands alone: a table's body is its rows' bodies put end to end)."""
+    extra = name in NOT_PRINTED_TABLES
+    iri = names.index("iri") if extra else 0
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        cells = [spreadsheet_safe("" if cell is None else cell) for cell in row]
+        writer.writerow(cells + ([notes.get(row[iri] or "None", "")] if extra else []))
+    return buffer.getvalue()
+
+
 def csv_tables(source: "Graph | OxigraphStore", only: str | None = None) -> dict[str, str]:
     """Tables an analyst opens in a spreadsheet (UTF-8 with BOM, comma-separated); ``only`` one of them."""
     store = source if isinstance(source, OxigraphStore) else OxigraphStore.from_graph(source)
     out = {}
-    notes = _not_printed(store) if only is None or only in NOT_PRINTED_TABLES else {}
-    for name, query in TABLES.items():
+    notes = not_printed_notes(store) if only is None or only in NOT_PRINTED_TABLES else {}
+    for name in TABLES:
         if only is not None and name != only:
             continue
-        names, rows = _text_rows(store, query)
-        extra = name in NOT_PRINTED_TABLES
-        iri = names.index("iri") if extra else 0
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(names + (["non_imprime"] if extra else []))
-        for row in rows:
-            cells = [spreadsheet_safe("" if cell is None else cell) for cell in row]
-            writer.writerow(cells + ([notes.get(row[iri] or "None", "")] if extra else []))
-        out[name] = buffer.getvalue()
+        names, rows = table_rows(store, name)
+        out[name] = table_head(names, name) + table_body(names, rows, name, notes)
     return out
 
 
