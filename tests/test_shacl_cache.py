@@ -109,16 +109,19 @@ def test_a_refused_build_is_refused_again_whatever_the_cache(tmp_path):
 
 def test_a_dump_that_fails_in_its_process_stops_the_build_and_keeps_the_last_one(tmp_path, monkeypatch):
     """Turtle, JSON-LD and TriG are written in a forked process: its failure is the build's, nothing is swapped."""
-    import kg.dumps
+    import kg.dump_pieces
 
     data = three_programmes(tmp_path / "data")
     dist = tmp_path / "dist"
     good = build(data, dist)
+    opening = kg.dump_pieces._opening
 
-    def full_disk(nt, path):
-        raise OSError(28, "No space left on device")
+    def full_disk(fmt):
+        if fmt == "trig":
+            raise OSError(28, "No space left on device")
+        return opening(fmt)
 
-    monkeypatch.setattr(kg.dumps, "write_trig", full_disk)
+    monkeypatch.setattr(kg.dump_pieces, "_opening", full_disk)
     try:
         build(data, dist)
     except RuntimeError as exc:
