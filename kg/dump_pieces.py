@@ -90,16 +90,21 @@ def _earlier(previous: Path | None) -> dict:
             for name, pieces in recorded.get("files", {}).items() for piece in pieces}
 
 
-def _copied(path: Path, piece: dict) -> bytes | None:
+def read_piece(path: Path, offset: int, length: int, sha256: str) -> bytes | None:
+    """The bytes an earlier build wrote at ``offset`` of ``path``; None when the file no longer holds them."""
     try:
         with open(path, "rb") as old:
-            old.seek(piece["offset"])
-            text = old.read(piece["length"])
+            old.seek(offset)
+            data = old.read(length)
     except OSError:
         return None
-    if len(text) != piece["length"] or hashlib.sha256(text).hexdigest() != piece["text_sha256"]:
+    if len(data) != length or hashlib.sha256(data).hexdigest() != sha256:
         return None
-    return text
+    return data
+
+
+def _copied(path: Path, piece: dict) -> bytes | None:
+    return read_piece(path, piece["offset"], piece["length"], piece["text_sha256"])
 
 
 def write_pieced(folder: Path, pieces: list[dict], previous: Path | None) -> dict[str, int]:
@@ -145,4 +150,4 @@ def write_pieced(folder: Path, pieces: list[dict], previous: Path | None) -> dic
     return counts
 
 
-__all__ = ["FILES", "part_text", "write_pieced"]
+__all__ = ["FILES", "part_text", "read_piece", "write_pieced"]

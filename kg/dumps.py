@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from kg.dump_pieces import read_piece
 from kg.export import SHARED_GRAPH, jsonld_context, named_graph_key
 from kg.namespaces import KG, PREFIXES
 from kg.store import _OxConverter
@@ -155,13 +156,8 @@ class GraphWriter:
     def add_written(self, name: str, nt: Path, piece: dict, tally: Tally) -> bool:
         """Copy a part an earlier build wrote (``piece``: where it is in that build's ``nt``) with its counts;
         False, and nothing written, when that file no longer holds it as it was."""
-        try:
-            with open(nt, "rb") as old:
-                old.seek(piece["offset"])
-                data = old.read(piece["length"])
-        except OSError:
-            return False
-        if len(data) != piece["length"] or hashlib.sha256(data).hexdigest() != piece["sha256"]:
+        data = read_piece(nt, piece["offset"], piece["length"], piece["sha256"])
+        if data is None:
             return False
         hashing = _HashingFile(self.out)
         offset = self.out.tell()
