@@ -302,7 +302,8 @@ def entity_list(store: Store, etype: str) -> list[dict[str, Any]]:
 
 @cached
 def search(store: Store, text: str, limit: int = 50) -> list[dict[str, Any]]:
-    if not text.strip():
+    """The entities whose name starts like ``text``; none for a text of punctuation only (« - », « ? »)."""
+    if not fold_key(text):
         return []
     result = run(load_queries()["search"], {"text": text}, store, limit=limit)
     return [{"iri": str(r["entity"]), "label": str(r["label"]), "type": str(r["type"]),

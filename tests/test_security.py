@@ -146,6 +146,13 @@ def test_fuzz_forms_and_endpoint(client, value):
         assert response.status_code in (200, 400, 403, 404, 413)
 
 
+def test_a_search_of_punctuation_only_finds_nothing(client):
+    """« - » folds to no word: the search page and the suggestions answer empty (Hypothesis found a 500 here)."""
+    for text in ("-", " - ", "--"):
+        assert client.get("/recherche", query_string={"q": text}).status_code == 200
+        assert client.get("/suggestions", query_string={"q": text}).get_json() == []
+
+
 def test_literals_with_markup_in_parameters_are_escaped(client):
     body = client.get("/queries/fiches-by-entity", query_string={"entity": "<script>alert(1)</script>"}).get_data(as_text=True)
     assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
