@@ -26,11 +26,17 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+#: the build's stages as ``kg build`` names them (manifest.json keeps the short keys)
+STAGES_FR = {"yaml": "lecture YAML", "rdf": "triplets", "shacl": "SHACL", "nt": "N-Triples",
+             "split": "parties SHACL", "shacl_wait": "attente SHACL", "store": "magasin", "tables": "tables CSV",
+             "dump_wait": "attente Turtle/JSON-LD/TriG", "exports": "autres exports"}
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.build import build
 
     result = build(args.data, args.dist)
-    timings = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
+    timings = ", ".join(f"{STAGES_FR.get(k, k)} {v:.2f} s".replace(".", ",") for k, v in result.timings.items())
     print(f"Graphe construit : {result.triples} triplets → {result.path} ({timings})")
     if result.yaml_files:
         files = result.yaml_files
