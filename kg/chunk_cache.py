@@ -2,7 +2,8 @@
 changed, and takes the others' triples, N-Triples and counts as an earlier build made them.
 
 A part is named by the SHA-256 of everything its triples can depend on, read from the files themselves (never
-from modification times): the project's code and library versions; every data file outside ``programmes/`` (the
+from modification times): the project's code and library versions; where the data folder is and where the build
+runs from (file names are written from them); every data file outside ``programmes/`` (the
 shared entities, the referentials); the programme's folder and source; the folder of the reference programme (its
 names are the mention matcher's); the entity files and programme.yaml of every programme folder (a draft's own
 entities: an entity two programmes describe is written with the first, a territory's parent may be one; a source
@@ -145,6 +146,9 @@ class PartCache:
     def __post_init__(self):
         self.folder.mkdir(parents=True, exist_ok=True)
         self._folders: dict[Path, str] = {}
+        # where the data is, and where the build runs from: file names in the triples (kg:fileName) and in the
+        # provenance marks are written from them
+        self.place = f"{self.root.resolve()} {Path.cwd()}"
         programmes = self.root / "programmes"
         self.shared = _digest_files(_files_under(self.root, self.root, skip=programmes))
         self.own = _digest_files((n, p) for n, p in _files_under(programmes, self.root)
@@ -164,14 +168,15 @@ class PartCache:
         return self._folders[folder]
 
     def key(self, part, reference, previous) -> str:
-        text = " ".join((code_digest(), self.shared, self.own, self.folder_digest(part.programme),
+        text = " ".join((code_digest(), self.place, self.shared, self.own, self.folder_digest(part.programme),
                          self.folder_digest(reference.programme), self.folder_digest(previous and previous.programme),
                          "reference" if part is reference else "other"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def shared_key(self) -> str:
         """The shared part's: the shared files, and which entities the programmes describe themselves."""
-        return hashlib.sha256(" ".join((code_digest(), self.shared, self.own, "commun")).encode("utf-8")).hexdigest()
+        return hashlib.sha256(" ".join((code_digest(), self.place, self.shared, self.own, "commun"))
+                              .encode("utf-8")).hexdigest()
 
     def get(self, key: str) -> MadePart | None:
         self.used.add(key)

@@ -11,11 +11,21 @@ import hashlib
 import os
 import pickle
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-#: changed when what a parse gives changes (kg/records.py's LineDict, LineList): every entry is then parsed anew
+#: changed when what a parse gives changes: every entry is then parsed anew (so does a new PyYAML, or any change to
+#: kg/records.py, which makes the LineDict and LineList a parse gives)
 VERSION = b"yaml-lines-1"
+
+
+@lru_cache(maxsize=1)
+def _reader_version() -> bytes:
+    import yaml
+
+    records = Path(__file__).with_name("records.py").read_bytes()
+    return VERSION + b" " + yaml.__version__.encode() + b" " + hashlib.sha256(records).hexdigest().encode()
 
 
 def cache_wanted() -> bool:
@@ -32,7 +42,7 @@ class YamlCache:
         self.hits = self.misses = 0
 
     def load(self, data: bytes, parse: Callable[[bytes], Any]) -> Any:
-        digest = hashlib.sha256(VERSION + b"\0" + data).hexdigest()
+        digest = hashlib.sha256(_reader_version() + b"\0" + data).hexdigest()
         self.used.add(digest)
         path = self.folder / f"{digest}.pickle"
         try:

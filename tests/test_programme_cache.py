@@ -108,3 +108,15 @@ def test_a_lost_earlier_build_or_a_broken_entry_still_gives_the_same_graph(tmp_p
     for built in (again, third):
         assert (built.path / "graph.nt").read_bytes() == (plain.path / "graph.nt").read_bytes()
         assert _void(built.path) == _void(plain.path)
+
+
+def test_the_same_data_in_another_folder_is_made_again(tmp_path):
+    """A programme's triples name its files (kg:fileName, the YAML places of the provenance): a copy of the data
+    under another name must not take the parts made for the first folder."""
+    first = three_programmes(tmp_path / "data")
+    dist = tmp_path / "dist"
+    build(first, dist)
+    other = three_programmes(tmp_path / "donnees")
+    moved = build(other, dist)
+    assert _made(dist) == {"made": 3, "reused": 0}
+    assert "donnees/programmes/rtc-2025" in (moved.path / "graph.nt").read_text(encoding="utf-8")
