@@ -123,13 +123,18 @@ def test_the_fast_path_keeps_the_row_cap(served):
 ])
 def test_refusals_stay_french_on_either_path(served, query, status, start, fast_path):
     server, fast = served
-    conn, before = warmed(server, fast)
-    response = get(conn, query)
-    assert response.status == status and response.getheader("Content-Type") == "text/plain; charset=utf-8"
-    assert response.body.decode("utf-8").startswith(start)
-    assert get(conn, "ASK { ?s ?p ?o }").status == 200  # the connection goes on
-    conn.close()
-    assert handed_back(fast) == before + fast_path + 1
+    taken = []
+    for _ in range(10):  # a loaded machine may leave no worker idle: the fast path then declines, and waitress answers
+        conn, before = warmed(server, fast)
+        response = get(conn, query)
+        assert response.status == status and response.getheader("Content-Type") == "text/plain; charset=utf-8"
+        assert response.body.decode("utf-8").startswith(start)
+        assert get(conn, "ASK { ?s ?p ?o }").status == 200  # the connection goes on
+        conn.close()
+        taken.append(handed_back(fast) - before)
+        if taken[-1] == fast_path + 1:
+            break
+    assert taken[-1] == fast_path + 1, taken  # the refusal taken by the fast path (or handed back) as expected
 
 
 def test_pipelined_requests_get_their_answers_in_order(served):
