@@ -1,11 +1,10 @@
 """The build's RDF files written as the triples are made: each part of the graph (a programme) goes to graph.nt at
-once, grouped by named graph and subject; Turtle, JSON-LD and TriG are then streamed from that file by Oxigraph
-(nothing is read back from the store), and the VoID statistics are counted on the way."""
+once, grouped by named graph and subject; Turtle, JSON-LD and TriG are then written from it part after part
+(kg/dump_pieces.py: nothing is read back from the store), and the VoID statistics are counted on the way."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing as mp
 import os
 from collections import Counter
@@ -16,9 +15,9 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kg.dump_pieces import read_piece
-from kg.export import SHARED_GRAPH, jsonld_context, named_graph_key
-from kg.namespaces import KG, PREFIXES
+from kg.dump_pieces import read_piece, write_pieced
+from kg.export import named_graph_key
+from kg.namespaces import KG
 from kg.store import _OxConverter
 from kg.table_pieces import PieceNodes
 
@@ -50,10 +49,6 @@ def _ox_triples(triples) -> list:
             kept.append(o)
         append(triple(cs, cp, co))
     return out
-
-
-def _prefixes() -> dict[str, str]:
-    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
 class _HashingFile:
@@ -201,59 +196,14 @@ class GraphWriter:
                 "programmes": sorted(programmes, key=lambda p: p["id"])}
 
 
-def _parsed(path: Path):
-    return ox.parse(path=str(path), format=NT)
-
-
-def write_turtle(nt: Path, path: Path) -> None:
-    with open(path, "wb") as out:
-        ox.serialize(_parsed(nt), out, format=ox.RdfFormat.TURTLE, prefixes=_prefixes())
-
-
-def write_jsonld(nt: Path, path: Path) -> None:
-    """Expanded JSON-LD with the published context beside it, as ``kg export`` writes it."""
-    context = json.dumps(jsonld_context()["@context"], ensure_ascii=False).encode("utf-8")
-    with open(path, "wb") as out:
-        out.write(b'{"@context": ' + context + b', "@graph": ')
-        ox.serialize(_parsed(nt), out, format=ox.RdfFormat.JSON_LD)
-        out.write(b"}")
-
-
-def write_trig(nt: Path, path: Path) -> None:
-    """One named graph per programme and per fiche, graphe/commun for the rest (graph.nt is grouped that way)."""
-    graphs: dict[str, ox.NamedNode] = {}
-    shared = ox.NamedNode(str(SHARED_GRAPH))
-
-    def quads():
-        # graph.nt has each subject's triples together: its graph is looked up once per subject, not per triple
-        subject, graph = None, shared
-        for triple in _parsed(nt):
-            if triple.subject != subject:
-                subject = triple.subject
-                key = named_graph_key(subject.value) if type(subject) is ox.NamedNode else ""
-                graph = shared if not key else graphs.get(key) or graphs.setdefault(key, ox.NamedNode(key))
-            yield ox.Quad(subject, triple.predicate, triple.object, graph)
-
-    with open(path, "wb") as out:
-        ox.serialize(quads(), out, format=ox.RdfFormat.TRIG, prefixes=_prefixes())
-
-
-def write_dump_files(nt: Path, folder: Path, pieces: list[dict] | None = None,
-                     previous: Path | None = None) -> dict[str, int] | None:
+def write_dump_files(nt: Path, folder: Path, pieces: list[dict], previous: Path | None = None) -> dict[str, int]:
     """graph.ttl beside graph.nt; graph.jsonld, graph.trig and bundle.zip begun with the graph's files in
-    ``folder`` (the build adds its tables to the bundle). With the ``pieces`` of graph.nt, part after part, the
-    parts that did not change since the ``previous`` build copied from its files (kg/dump_pieces.py)."""
-    from kg.dump_pieces import write_pieced
+    ``folder`` (the build adds its tables to the bundle). Written part after part from the ``pieces`` of graph.nt,
+    the parts that did not change since the ``previous`` build copied from its files (kg/dump_pieces.py)."""
     from kg.export import open_bundle
 
     folder.mkdir(parents=True, exist_ok=True)
-    counts = None
-    if pieces is not None:
-        counts = write_pieced(nt.parent, pieces, previous)
-    else:
-        write_turtle(nt, nt.with_name("graph.ttl"))
-        write_jsonld(nt, folder / "graph.jsonld")
-        write_trig(nt, folder / "graph.trig")
+    counts = write_pieced(nt.parent, pieces, previous)
     open_bundle(folder).close()
     return counts
 
@@ -262,15 +212,15 @@ class DumpJob:
     """:func:`write_dump_files` in a forked process, while the build loads its store and writes its tables (a
     rebuild whose SHACL parts are known leaves a core free for it). ``wait`` raises what the process raised."""
 
-    def __init__(self, nt: Path, folder: Path, pieces: list[dict] | None = None, previous: Path | None = None):
+    def __init__(self, nt: Path, folder: Path, pieces: list[dict], previous: Path | None = None):
         context = mp.get_context("fork")
         self.conn, child_end = context.Pipe(duplex=False)
         self.process = context.Process(target=_dump_in_child, args=(child_end, nt, folder, pieces, previous))
         self.process.start()
         child_end.close()
 
-    def wait(self) -> dict[str, int] | None:
-        """The parts serialised and copied from the last build (None: written whole)."""
+    def wait(self) -> dict[str, int]:
+        """The parts serialised and copied from the last build."""
         try:
             error, counts = self.conn.recv()
         except EOFError:
@@ -288,7 +238,7 @@ class DumpJob:
         self.conn.close()
 
 
-def _dump_in_child(conn, nt: Path, folder: Path, pieces: list[dict] | None, previous: Path | None) -> None:
+def _dump_in_child(conn, nt: Path, folder: Path, pieces: list[dict], previous: Path | None) -> None:
     try:
         conn.send((None, write_dump_files(nt, folder, pieces, previous)))
     except BaseException as exc:  # noqa: BLE001 - the build reports it
@@ -296,4 +246,4 @@ def _dump_in_child(conn, nt: Path, folder: Path, pieces: list[dict] | None, prev
     conn.close()
 
 
-__all__ = ["DumpJob", "GraphWriter", "write_dump_files", "write_jsonld", "write_trig", "write_turtle", "Literal"]
+__all__ = ["DumpJob", "GraphWriter", "write_dump_files", "Literal"]
