@@ -150,15 +150,17 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
             timings["rdf"] += time.perf_counter() - start
             if chunk is None:
                 break
+            if validation is not None:  # the SHACL parts (kg/partition.py) filled, and started once full
+                start = time.perf_counter()
+                _split(validation, chunk)
+                refused = refused or validation.refused()
+                timings["split"] = timings.get("split", 0.0) + time.perf_counter() - start
             start = time.perf_counter()
             if not refused:  # once refused, the programmes are only made for the full report: nothing is written
                 _write(writer, chunk, earlier, parts_cache)
             timings["nt"] += time.perf_counter() - start
-            if validation is not None:  # the SHACL parts (kg/partition.py) filled, and started once full
-                start = time.perf_counter()
-                validation.add(chunk[1])
-                refused = refused or validation.refused()
-                timings["split"] = timings.get("split", 0.0) + time.perf_counter() - start
+            if isinstance(chunk, Chunk) and chunk.reused and chunk.name != "commun" and chunk.made.triples is not None:
+                parts_cache.read += 1  # a reused programme whose triples had to be read here after all
             del chunk
         writer.close()
         del dataset, chunks  # the records: freed and given back before the shared part's worker is forked
@@ -213,7 +215,8 @@ def _build(data_dir: Path | str, dist: Path | str) -> BuildResult:
         if dump_parts is not None:  # Turtle, JSON-LD and TriG texts of parts: serialised, and copied from the last build
             manifest["dump_parts"] = dump_parts
         if parts_cache is not None:  # the programmes made, and those taken as an earlier build had made them
-            manifest["programme_parts"] = {"made": parts_cache.made, "reused": parts_cache.reused}
+            manifest["programme_parts"] = {"made": parts_cache.made, "reused": parts_cache.reused,
+                                           "read": parts_cache.read}
         if yaml_cache is not None:  # the YAML files parsed, and those whose parse an earlier build had kept
             manifest["yaml_files"] = {"parsed": yaml_cache.misses, "cached": yaml_cache.hits}
         if validation is not None:  # the SHACL parts validated, and those an earlier build had found conforming
@@ -260,6 +263,21 @@ def _earlier_pieces(dist: Path) -> dict[str, tuple[Path, dict]]:
     return {piece["name"]: (nt, piece) for piece in manifest.get("pieces", ()) if isinstance(piece, dict)}
 
 
+def _split(validation: StreamValidation, chunk) -> None:
+    """Give one part to the SHACL split: a reused programme by where the split placed it in an earlier build (its
+    triples are read only if a part holding it must be validated again); a programme made anew keeps where it was
+    placed, for the next build."""
+    made = chunk.made if isinstance(chunk, Chunk) else None
+    if made is None:
+        validation.add(chunk[1])
+    elif chunk.reused and made.placed is not None:
+        validation.add(None, chunk.key, made.placed, made.all_triples)
+    else:
+        placed = validation.add(chunk.triples, chunk.key, load=made.all_triples)
+        if placed is not None and not chunk.reused and (placed.fiches or placed.programmes):
+            made.placed = placed.kept()
+
+
 def _write(writer: GraphWriter, chunk, earlier: dict, parts_cache: PartCache | None) -> None:
     """Write one part to graph.nt: a programme reused from an earlier build is copied from that build's graph.nt
     (the same bytes, checked by digest); a programme made anew is kept for the next build."""
@@ -268,7 +286,7 @@ def _write(writer: GraphWriter, chunk, earlier: dict, parts_cache: PartCache | N
         nt, piece = earlier.get(chunk.name, (None, None))
         if piece is not None and piece["sha256"] == made.sha256 and writer.add_written(chunk.name, nt, piece, made.tally):
             return
-    writer.add(chunk[1], chunk[0])
+    writer.add(chunk.all_triples() if made is not None else chunk[1], chunk[0])
     if made is not None and parts_cache is not None:
         made.sha256, made.tally = writer.pieces[-1]["sha256"], writer.last_tally
         parts_cache.put(chunk.key, made)

@@ -28,7 +28,7 @@ from rdflib import Literal, URIRef
 from kg.records import ENTITY_FILES
 
 #: what the cache holds changes shape: every entry is made again
-VERSION = "programme-part-3"
+VERSION = "programme-part-4"
 
 
 def cache_wanted() -> bool:
@@ -49,16 +49,26 @@ class MadePart:
     linked: list = field(default_factory=list)  # the shared part's: the entities the referential links
     sha256: str | None = None  # of its N-Triples, once written
     tally: Any = None
+    placed: Any = None  # where the SHACL split places it (kg/splitter.py ``Placed``, without its triples)
+    #: where its triples are kept: a part taken from the cache reads them only when asked (``all_triples``)
+    source: Path | None = None
+    source_size: int = 0
+
+    def all_triples(self) -> list:
+        if self.triples is None:
+            with open(self.source, "rb") as handle:
+                self.triples = _from_table(*pickle.load(handle))
+        return self.triples
 
     def __getstate__(self) -> dict:
-        """The triples as a table of distinct terms and an array of their numbers (read back in C loops)."""
+        """Without the triples (kept in a file of their own), the own entities' as a table of distinct terms and an
+        array of their numbers (read back in C loops)."""
         state = dict(self.__dict__)
-        state["triples"] = _as_table(self.triples)
+        state["triples"] = state["source"] = None
         state["own"] = _as_table(self.own)
         return state
 
     def __setstate__(self, state: dict) -> None:
-        state["triples"] = _from_table(*state["triples"])
         state["own"] = _from_table(*state["own"])
         self.__dict__.update(state)
 
@@ -142,6 +152,7 @@ class PartCache:
     used: set[str] = field(default_factory=set)
     made: int = 0  # programmes made in this build, and taken as an earlier build made them (the shared part apart)
     reused: int = 0
+    read: int = 0  # reused programmes whose triples the build read all the same (counted by the build)
 
     def __post_init__(self):
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -179,25 +190,38 @@ class PartCache:
                               .encode("utf-8")).hexdigest()
 
     def get(self, key: str) -> MadePart | None:
+        """The part kept under ``key`` (its triples read only when asked), or None."""
         self.used.add(key)
+        source = self.folder / f"{key}.triples"
         try:
             with open(self.folder / f"{key}.pickle", "rb") as handle:
                 part = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+            if source.stat().st_size != part.source_size:
+                return None
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
             return None  # absent, or cut short by a build that stopped: made again
+        part.source = source
         return part
 
     def put(self, key: str, part: MadePart) -> None:
+        """Keep ``part``: its triples first, then what names them (a part is found only once both are whole)."""
         self.used.add(key)
-        path = self.folder / f"{key}.pickle"
+        triples = self.folder / f"{key}.triples"
+        part.source_size = self._write(triples, _as_table(part.all_triples()))
+        self._write(self.folder / f"{key}.pickle", part)
+
+    @staticmethod
+    def _write(path: Path, value) -> int:
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
         with open(tmp, "wb") as handle:
-            _TermPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(part)
+            _TermPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+            size = handle.tell()
         os.replace(tmp, path)
+        return size
 
     def prune(self) -> None:
-        for path in self.folder.glob("*.pickle"):
-            if path.stem not in self.used:
+        for path in self.folder.iterdir():
+            if path.suffix in (".pickle", ".triples") and path.stem not in self.used:
                 path.unlink(missing_ok=True)
 
 

@@ -40,13 +40,18 @@ def build_triples(dataset: Dataset) -> list[tuple[Any, URIRef, Any]]:
 
 class Chunk(NamedTuple):
     """A part of the graph; with a cache of programme parts, the programme's ``made`` part, its ``key`` and whether
-    it was ``reused`` from an earlier build (then its triples were not made again)."""
+    it was ``reused`` from an earlier build (then its triples were not made again, and are not read unless asked:
+    ``triples`` is None)."""
 
     name: str
     triples: list
     made: MadePart | None = None
     key: str | None = None
     reused: bool = False
+
+    def all_triples(self) -> list:
+        """The triples; a reused part's (``triples`` None) are read from the cache only when asked for."""
+        return self.triples if self.triples is not None else self.made.all_triples()
 
 
 def triple_chunks(dataset: Dataset, cache: PartCache | None = None) -> Iterator[tuple[str, list[tuple[Any, URIRef, Any]]]]:
@@ -97,7 +102,7 @@ def triple_chunks(dataset: Dataset, cache: PartCache | None = None) -> Iterator[
     for e in list(dataset.entities.values()) + list(dataset.events.values()):
         iri = entity_iri(getattr(e, "kind", "event"), e.id)
         totals.append((iri, KG.ficheTotal, Literal(len(fiches_of.get(iri, ())))))
-    yield "totaux", totals
+    yield Chunk("totaux", totals) if cache is not None else ("totaux", totals)
 
 
 def _replay(dataset: Dataset, made: MadePart) -> None:

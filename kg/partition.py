@@ -21,9 +21,10 @@ places, that they give the violations of the whole graph, and that each shape se
   they point to, and for each predicate a shape reads backwards (``PersonShape``: who is the agent, performer or
   creator) one triple pointing to each node, which is all a ``sh:minCount 1`` reads.
 
-A node that breaks this layout (a shared class under a fiche, a fiche class outside one, another class than a
-programme's or an axis's under a programme, a fiche naming another programme, a path of several steps leaving its
-part, a node arriving after its part was made) makes ``add`` return None: the caller validates the whole graph. So
+The split itself is kg/splitter.py's ``Splitter``, fed programme after programme. A node that breaks this layout
+(a shared class under a fiche, a fiche class outside one, another class than a programme's or an axis's under a
+programme, a fiche naming another programme, a path of several steps leaving its part, a node arriving after its
+part was made) makes ``add`` return None: the caller validates the whole graph. So
 do shapes the split cannot place (a target other than a class, a shape over both kinds of class, a backward path
 read for more than its existence, a path of another kind). A class missing from a part could only add a violation
 the whole graph does not have, never hide one.
@@ -31,12 +32,12 @@ the whole graph does not have, never hide one.
 
 from __future__ import annotations
 
-import math
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from kg.namespaces import BASE, KG
@@ -61,7 +62,6 @@ FICHES_BETWEEN_MARKS = 32
 PROGRAMMES_BETWEEN_MARKS = 8
 #: What a shape may say about a path read backwards for the split to keep one triple per node.
 _EXISTENCE = frozenset({SH.path, SH.message, SH.name, SH.description, SH.severity, RDF.type, SH.targetClass})
-_UNSEEN = object()
 TYPE = RDF.type  # looked up once: rdflib's namespace attribute costs a call per triple otherwise
 
 
@@ -72,6 +72,18 @@ class Part:
     fiche_shapes: bool
     #: the shared nodes this part checks (pySHACL's focus nodes); None: every target of its shapes
     focus: frozenset | None = None
+    #: the programme keys (kg/chunk_cache.py) and nodes it is made of, when each has a key: with ``context``, what
+    #: names the part in the cache without its triples (kg/shacl_cache.py)
+    keys: tuple | None = None
+    context: list = field(default_factory=list)  # the rdf:type triples of the nodes it points to (in ``triples``)
+    #: reads ``triples`` when None (its programmes were reused: kg/splitter.py)
+    fill: Callable[[], list] | None = None
+    composite: str | None = None  # its name in the cache by ``keys`` (set by the validation)
+
+    def all_triples(self) -> list:
+        if self.triples is None:
+            self.triples = self.fill()
+        return self.triples
 
 
 @dataclass(frozen=True)
@@ -130,144 +142,6 @@ def _paths(shapes: Graph) -> tuple[frozenset, frozenset] | None:
     return frozenset(backward), frozenset(through)
 
 
-def split(triples: list, sides: Sides, per_part: int = PART_TRIPLES) -> list[Part] | None:
-    """The parts of ``triples`` (fiche batches, programme parts, entity batches); None when a node does not fit the
-    layout above."""
-    splitter = Splitter(sides, per_part)
-    parts = splitter.add(triples)
-    if parts is None:
-        return None
-    return parts + splitter.finish()
-
-
-class Splitter:
-    """The same split, fed part of the graph after part (a build streams its triples programme by programme).
-
-    ``add`` takes triples in which every programme and every fiche is whole (all the triples of their nodes come in
-    one call) and returns the fiche batches and programme parts already full; ``finish`` the last ones and the
-    entity batches. The class of a shared node must come before (or with) the nodes that point to it. None (from
-    ``add``) once a node broke the layout: the caller validates the whole graph instead."""
-
-    def __init__(self, sides: Sides, per_part: int = PART_TRIPLES):
-        self.classes, self.backward, self.through, self.per_part = sides.classes, sides.backward, sides.through, per_part
-        self.per_shared_part = min(per_part, SHARED_PART_TRIPLES)
-        self.types: dict[URIRef, list] = {}  # shared nodes -> their rdf:type triples
-        self.fiche_types: dict[URIRef, list] = {}  # fiches -> theirs (not in the fiche batches: their shape would run)
-        self.homes: dict[str, list] = {}  # entity side: a node's IRI (without its fragment) -> its triples
-        self.pointing: dict[tuple, tuple] = {}  # (predicate read backwards, node) -> one triple pointing to it
-        self.batch, self.names = [], []  # fiche batch being filled
-        self.programmes, self.programme_names, self.programme_focus = [], [], set()  # programme part being filled
-        self.closed: set[str] = set()  # fiches and programmes given whole by an earlier call
-        self.broken = False
-
-    def add(self, triples) -> list[Part] | None:
-        if self.broken:
-            return None
-        place_of: dict[int, tuple] = {}  # by identity: the builder makes one object per term
-        by_fiche: dict[str, list] = {}
-        by_programme: dict[str, list] = {}
-        types, homes, classes, backward, pointing = self.types, self.homes, self.classes, self.backward, self.pointing
-        fiche_types = self.fiche_types
-        for triple in triples:
-            subject, predicate, value = triple
-            place = place_of.get(id(subject), _UNSEEN)
-            if place is _UNSEEN:
-                place = place_of[id(subject)] = _place(subject)
-            if predicate in backward:
-                pointing.setdefault((predicate, value), triple)
-            is_type = predicate == TYPE
-            fiche, programme = place
-            if fiche is not None:
-                if is_type and value in classes:
-                    return self._break()  # a shared class under a fiche: no shared part would see it
-                if predicate in self.through and not isinstance(value, Literal) and not _inside(value, fiche):
-                    return self._break()  # a path that leaves the fiche's batch
-                by_fiche.setdefault(fiche, []).append(triple)
-                if len(subject) == len(fiche) or ROLE_NODE.search(subject):
-                    by_programme.setdefault(programme, []).append(triple)  # read by the programme-wide checks
-                    if is_type:
-                        fiche_types.setdefault(subject, []).append(triple)
-                    if predicate in PROGRAMME_LINKS and not _inside(value, programme):
-                        return self._break()  # a fiche or role of another programme: its checks would not see it
-                continue
-            if is_type:
-                if value in FICHE_CLASSES:
-                    return self._break()  # a fiche-class node outside any fiche: its shape would not see it
-                if programme is not None and value in classes and value not in PROGRAMME_CLASSES:
-                    return self._break()  # an entity under a programme: its part has no totals, no incoming links
-                types.setdefault(subject, []).append(triple)
-            if programme is not None:
-                if predicate in self.through and not isinstance(value, Literal) and not _inside(value, programme):
-                    return self._break()  # a path that leaves the programme's part
-                by_programme.setdefault(programme, []).append(triple)
-                continue
-            home = _home(subject)
-            if predicate in self.through and not isinstance(value, Literal) and _home(value) != home:
-                return self._break()  # a path that leaves the node's batch (its own IRI and fragments)
-            homes.setdefault(home, []).append(triple)
-        if any(key in self.closed for key in by_fiche) or any(key in self.closed for key in by_programme):
-            return self._break()  # more of a fiche or programme whose part may already be made
-        self.closed.update(by_fiche)
-        self.closed.update(by_programme)
-        parts = []
-        for key, fiche_triples in by_fiche.items():
-            self.batch += fiche_triples
-            self.names.append(key.rsplit("/programme/", 1)[-1].replace("/fiche/", " "))
-            if _ends_batch(key, len(self.batch), self.per_part, FICHES_BETWEEN_MARKS):
-                parts.append(self._fiche_batch())
-        for key, programme_triples in by_programme.items():
-            self.programmes += programme_triples
-            self.programme_names.append(key.rsplit("/", 1)[-1])
-            self.programme_focus.update(s for s, p, o in programme_triples
-                                        if p == TYPE and o in classes and not FICHE_NODE.match(s))
-            if _ends_batch(key, len(self.programmes), self.per_shared_part, PROGRAMMES_BETWEEN_MARKS):
-                parts.append(self._programme_part())
-        return parts
-
-    def _break(self) -> None:
-        self.broken = True
-        self.homes, self.types, self.fiche_types, self.pointing, self.batch, self.programmes = {}, {}, {}, {}, [], []
-        return None
-
-    def finish(self) -> list[Part]:
-        """The last fiche batch and programme part, then the entity batches."""
-        parts = [self._fiche_batch()] if self.batch else []
-        if self.programmes:
-            parts.append(self._programme_part())
-        homes, self.homes = self.homes, {}
-        total = sum(len(triples) for triples in homes.values())
-        buckets = 1 << max(0, math.ceil(math.log2(max(total, 1) / self.per_shared_part)))
-        batches: list[list] = [[] for _ in range(buckets)]
-        for home, triples in homes.items():  # a node's batch by its IRI: a node changed leaves the others' batches
-            batches[_mark(home) % buckets] += triples
-        del homes
-        for number, batch in enumerate((b for b in batches if b), start=1):
-            parts.append(self._entity_batch(batch, number))
-        del batches
-        self.types, self.fiche_types, self.pointing = {}, {}, {}
-        return parts
-
-    def _fiche_batch(self) -> Part:
-        names, batch = self.names, self.batch
-        self.batch, self.names = [], []
-        label = f"fiches {names[0]}–{names[-1]}" if len(names) > 1 else f"fiche {names[0]}"
-        return Part(label, batch + _classes_pointed(batch, self.types), fiche_shapes=True)
-
-    def _programme_part(self) -> Part:
-        names, batch, focus = self.programme_names, self.programmes, self.programme_focus
-        self.programmes, self.programme_names, self.programme_focus = [], [], set()
-        label = f"programmes {names[0]}–{names[-1]}" if len(names) > 1 else f"programme {names[0]}"
-        context = _classes_pointed(batch, self.types, self.fiche_types)
-        return Part(label, batch + context, fiche_shapes=False, focus=frozenset(focus))
-
-    def _entity_batch(self, batch: list, number: int) -> Part:
-        classes, types = self.classes, self.types
-        focus = frozenset(s for s, p, o in batch if p == TYPE and o in classes)
-        incoming = [self.pointing[(p, node)] for node in focus for p in self.backward if (p, node) in self.pointing]
-        return Part(f"entités, lot {number}", batch + _classes_pointed(batch, types, self.fiche_types) + incoming,
-                    fiche_shapes=False, focus=focus)
-
-
 def _mark(key: str) -> int:
     """A number of the key alone (the same in every process and build, unlike ``hash``)."""
     return zlib.crc32(key.encode("utf-8"))
@@ -302,16 +176,4 @@ def _inside(value, under: str) -> bool:
     return isinstance(value, URIRef) and value.startswith(under) and (len(value) == len(under) or value[len(under)] == "/")
 
 
-def _classes_pointed(batch: list, types: dict[URIRef, list], more: dict[URIRef, list] | None = None) -> list:
-    """The rdf:type triples (from ``types``, then ``more``) of the nodes ``batch`` points to (for sh:class), each
-    once."""
-    seen, context, more = set(), [], more or {}
-    for _, _, value in batch:
-        if isinstance(value, URIRef) and value not in seen and (value in types or value in more):
-            seen.add(value)
-            context += types.get(value) or more[value]
-    return context
-
-
-__all__ = ["FICHE_CLASSES", "PART_TRIPLES", "PROGRAMME_CLASSES", "SHARED_PART_TRIPLES", "Part", "Sides", "Splitter",
-           "shape_sides", "split"]
+__all__ = ["FICHE_CLASSES", "PART_TRIPLES", "PROGRAMME_CLASSES", "SHARED_PART_TRIPLES", "Part", "Sides", "shape_sides"]

@@ -48,13 +48,36 @@ class PartCache:
         h.update("\n".join(lines).encode("utf-8"))
         return h.hexdigest()
 
+    def composite(self, part) -> str | None:
+        """The part's name by the keys of the programmes it is made of (kg/splitter.py) and the classes it cites,
+        when each has a key: it is known without reading its triples. A programme's key names its triples (the
+        premise of kg/chunk_cache.py); the classes pointed to come from other programmes and shared files, so
+        they are named by their text."""
+        if part.keys is None:
+            return None
+        h = hashlib.sha256(self.salt)
+        h.update(b"keys\nfiche\n" if part.fiche_shapes else b"keys\nshared\n")
+        h.update("\n".join(sorted(str(n) for n in part.focus)).encode("utf-8") if part.focus is not None else b"*")
+        h.update(b"\n--\n" + "\n".join(part.keys).encode("utf-8") + b"\n--\n")
+        h.update("\n".join(sorted({f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in part.context})).encode("utf-8"))
+        return h.hexdigest()
+
     def known(self, digest: str) -> bool:
         """Whether a part of this digest conformed before."""
         return (self.folder / digest).is_file()
 
-    def remember(self, digest: str) -> None:
+    def content_of(self, composite: str) -> str | None:
+        """The digest of the triples of the part named ``composite``, when that part conformed before."""
+        try:
+            content = (self.folder / composite).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return content if len(content) == 64 and self.known(content) else None
+
+    def remember(self, digest: str, content: str = "") -> None:
+        """``digest`` conformed; ``content``: the digest of its triples, when ``digest`` names it by its keys."""
         tmp = self.folder / f".{digest}.{os.getpid()}"
-        tmp.touch()
+        tmp.write_text(content, encoding="ascii")
         os.replace(tmp, self.folder / digest)
 
     def prune(self, keep) -> int:

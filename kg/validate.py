@@ -20,7 +20,8 @@ from kg.graph import graph_of
 from kg.load import Where
 from kg.memory import release_free_memory
 from kg.namespaces import prefixed
-from kg.partition import PART_TRIPLES, Part, Sides, shape_sides, split
+from kg.partition import PART_TRIPLES, Part, Sides, shape_sides
+from kg.splitter import split
 from kg.shacl_cache import PartCache
 
 SHAPES = Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"
@@ -195,13 +196,19 @@ def check_parts(parts: list[Part], shapes_graph: Graph, sides: Sides, provenance
     conforms, violations, checked, cached, digests = True, [], 0, 0, []
     while parts and (parent is None or os.getppid() == parent):
         part = parts.pop(0)
-        digest = cache.digest(part.triples, part.fiche_shapes, part.focus) if cache is not None else None
+        triples = part.all_triples()  # read here, in the worker, when its programmes were reused
+        digest = cache.digest(triples, part.fiche_shapes, part.focus) if cache is not None else None
         if digest is not None:
             digests.append(digest)
+            if part.composite is not None:  # known by its programmes' keys next time, without reading them
+                digests.append(part.composite)
         if digest is not None and cache.known(digest):
+            if part.composite is not None:
+                cache.remember(part.composite, digest)
             cached += 1
             continue
-        graph, focus = graph_of(part.triples), part.focus
+        graph, focus, composite = graph_of(triples), part.focus, part.composite
+        del triples
         tasks = sides.fiche if part.fiche_shapes else sides.shared
         del part
         ok, results = _run_shapes(graph, shapes_graph, tasks, parent, focus)
@@ -211,6 +218,8 @@ def check_parts(parts: list[Part], shapes_graph: Graph, sides: Sides, provenance
         violations += found
         if digest is not None and ok and not found and (parent is None or os.getppid() == parent):
             cache.remember(digest)
+            if composite is not None:
+                cache.remember(composite, digest)
         del graph, results
         gc.collect()  # an rdflib graph holds reference cycles: without this, every part would stay in memory
         release_free_memory()

@@ -3,7 +3,7 @@ in a forked worker as soon as it is full, while the build goes on making and wri
 parts (the entities, which wait for the totals) are shared between ``FINAL_WORKERS`` workers started by ``finish``,
 each checking its parts one after the other while the build writes its dumps.
 
-The parts are those of kg/partition.py (``Splitter``), so the violations are those of the whole graph. A worker
+The parts are those of kg/partition.py (kg/splitter.py's ``Splitter``), so the violations are those of the whole graph. A worker
 holds one part's rdflib graph at a time (about ``PART_TRIPLES``). A graph that breaks the partition's layout is
 validated whole at the end, from the N-Triples the build wrote."""
 
@@ -20,8 +20,9 @@ from rdflib import Graph
 
 from kg.load import Where
 from kg.memory import release_free_memory
-from kg.partition import PART_TRIPLES, Part, Splitter, shape_sides
+from kg.partition import PART_TRIPLES, Part, shape_sides
 from kg.shacl_cache import PartCache
+from kg.splitter import Placed, Splitter
 from kg.validate import (SHAPES, Report, _order, _shapes_graph, check_parts, hoist_property_shapes, send_from_child,
                          validate)
 
@@ -81,14 +82,39 @@ class StreamValidation:
         """Whether the graph must be validated whole (shapes or nodes the partition cannot place)."""
         return self.splitter is None or self.splitter.broken
 
-    def add(self, triples: list) -> None:
+    def add(self, triples: list | None, key: str | None = None, placed: Placed | None = None,
+            load: Callable[[], list] | None = None) -> Placed | None:
+        """One programme's ``triples``, or a reused programme's ``placed`` summary with ``load`` to read its
+        triples; ``key``: its key in kg/chunk_cache.py. Returns where the split placed it (what a rebuild keeps),
+        None once the graph is to be validated whole."""
         if self.whole:
-            return
-        for part in self.splitter.add(triples) or ():
+            return None
+        if placed is not None and load is not None:
+            parts = self.splitter.add_placed(placed, key, load)
+        else:
+            parts = self.splitter.add(triples if triples is not None else load(), key)
+        for part in parts or ():
+            if self._known(part):
+                continue
             self._collect(wait=False)
             while len(self.running) >= self.stream_workers:  # a few workers at a time while the build goes on
                 self._wait_any()
             self._start([part])
+        return None if self.whole else self.splitter.last
+
+    def _known(self, part: Part) -> bool:
+        """Whether an earlier build found this part conforming, known by its programmes' keys: then it is neither
+        read nor given to a worker."""
+        if self.cache is None:
+            return False
+        part.composite = self.cache.composite(part)
+        content = self.cache.content_of(part.composite) if part.composite is not None else None
+        if content is None:
+            return False
+        self.cached += 1
+        self.digests += [content, part.composite]
+        self.names.append(part.name)
+        return True
 
     def finish(self, whole_graph: Callable[[], Graph]) -> None:
         """Start the last parts (or, when the layout broke, validate ``whole_graph()`` here)."""
@@ -96,14 +122,14 @@ class StreamValidation:
             self.cancel()
             self._final = validate(whole_graph(), self.provenance, self.shapes)
             return
-        parts = self.splitter.finish()
+        parts = [part for part in self.splitter.finish() if not self._known(part)]
         self._collect(wait=False)
         shares: list[list[Part]] = [[] for _ in range(max(1, min(self.final_workers, len(parts))))]
         sizes = [0] * len(shares)
-        for part in sorted(parts, key=lambda p: -len(p.triples)):  # the largest first, to the least loaded worker
+        for part in sorted(parts, key=_size, reverse=True):  # the largest first, to the least loaded worker
             least = sizes.index(min(sizes))
             shares[least].append(part)
-            sizes[least] += len(part.triples)
+            sizes[least] += _size(part)
         del parts
         for share in shares:
             if share:
@@ -180,6 +206,10 @@ class StreamValidation:
         """Stop the workers (the build failed elsewhere)."""
         for entry in list(self.running):
             self._stop(entry)
+
+
+def _size(part: Part) -> int:
+    return len(part.triples) if part.triples is not None else PART_TRIPLES  # a part read later: about full
 
 
 __all__ = ["FINAL_WORKERS", "StreamValidation"]

@@ -10,7 +10,8 @@ from rdflib.namespace import FOAF, RDF, SH
 
 from kg.graph import build_triples, graph_of
 from kg.load import load_dataset
-from kg.partition import PROGRAMME_CLASSES, shape_sides, split
+from kg.partition import PROGRAMME_CLASSES, shape_sides
+from kg.splitter import split
 from kg.validate import SHAPES, hoist_property_shapes, validate, validate_in_parts
 
 from .conftest import MINI

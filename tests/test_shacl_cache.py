@@ -28,17 +28,32 @@ def _manifest(dist) -> dict:
     return json.loads((dist / "current" / "manifest.json").read_text(encoding="utf-8"))
 
 
+def _by_content(dist) -> set[str]:
+    """The parts known by the digest of their triples."""
+    return {p.name for p in (dist / "cache" / "shacl").iterdir() if not p.read_text()}
+
+
+def _by_keys(dist) -> dict[str, str]:
+    """The parts known by their programmes' keys -> the digest of their triples."""
+    return {p.name: p.read_text() for p in (dist / "cache" / "shacl").iterdir() if p.read_text()}
+
+
 def test_a_rebuild_validates_only_the_parts_a_changed_fiche_touches(tmp_path, monkeypatch):
     monkeypatch.setattr(partition, "PART_TRIPLES", 300)  # parts of a few fiches, as a large graph has
     data = three_programmes(tmp_path / "data")
     dist = tmp_path / "dist"
     first = build(data, dist)
     assert first.shacl_parts["cached"] == 0 and first.shacl_parts["validated"] >= 3
-    assert len(list((dist / "cache" / "shacl").iterdir())) == first.shacl_parts["validated"]
+    assert len(_by_content(dist)) == first.shacl_parts["validated"]
+    # the fiche batches and programme parts are also named by their programmes' keys, pointing to their content
+    by_keys = _by_keys(dist)
+    assert 2 <= len(by_keys) < first.shacl_parts["validated"] and set(by_keys.values()) <= _by_content(dist)
 
-    again = build(data, dist)  # nothing changed: every part is known
+    again = build(data, dist)  # nothing changed: every part is known, no programme read again
     assert again.shacl_parts == {"validated": 0, "cached": first.shacl_parts["validated"]}
     assert _manifest(dist)["shacl_parts"] == again.shacl_parts
+    assert again.programme_parts == {"made": 0, "reused": 3, "read": 0}
+    assert _by_keys(dist) == by_keys
 
     fiche = data / "programmes" / "rtc-2025" / "fiches" / "01.yaml"
     text = fiche.read_text(encoding="utf-8")
@@ -49,7 +64,9 @@ def test_a_rebuild_validates_only_the_parts_a_changed_fiche_touches(tmp_path, mo
     assert 1 <= parts["validated"] < first.shacl_parts["validated"] and parts["cached"] >= 1
     assert parts["validated"] + parts["cached"] == first.shacl_parts["validated"]
     # the parts of the old fiche are forgotten, those of this build kept
-    assert len(list((dist / "cache" / "shacl").iterdir())) == first.shacl_parts["validated"]
+    assert len(_by_content(dist)) == first.shacl_parts["validated"]
+    assert len(_by_keys(dist)) == len(by_keys) and _by_keys(dist) != by_keys
+    assert changed.programme_parts == {"made": 1, "reused": 2, "read": 0}
 
     monkeypatch.setenv("KG_SHACL_CACHE", "0")
     plain = build(data, tmp_path / "plain")
