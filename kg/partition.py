@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from rdflib import Graph, URIRef
@@ -72,18 +72,12 @@ class Part:
     fiche_shapes: bool
     #: the shared nodes this part checks (pySHACL's focus nodes); None: every target of its shapes
     focus: frozenset | None = None
-    #: the programme keys (kg/chunk_cache.py) and nodes it is made of, when each has a key: with ``context``, what
-    #: names the part in the cache without its triples (kg/shacl_cache.py)
-    keys: tuple | None = None
-    context: list = field(default_factory=list)  # the rdf:type triples of the nodes it points to (in ``triples``)
-    #: reads ``triples`` when None (its programmes were reused: kg/splitter.py)
-    fill: Callable[[], list] | None = None
-    composite: str | None = None  # its name in the cache by ``keys`` (set by the validation)
-
-    def all_triples(self) -> list:
-        if self.triples is None:
-            self.triples = self.fill()
-        return self.triples
+    #: a fiche batch's fiches or a programme part's programmes (kg/splitter.py ``Segment``), each with the classes it
+    #: cites: validated and remembered one by one (kg/shacl_cache.py), so that a rebuild validates only those that
+    #: changed; None for an entity batch
+    segments: list | None = None
+    #: reads the triples of the segments that have none yet (their programmes were reused: kg/splitter.py)
+    fill: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,10 @@
 
 A part (kg/partition.py) is known by a digest of everything its verdict depends on: its triples (sorted, as
 N-Triples), its focus nodes, which side of the shapes it runs, the shapes themselves and the versions of pySHACL
-and rdflib. Only a part that conformed with nothing at all to report is remembered (an empty file named by the
+and rdflib. A fiche batch or programme part is known fiche by fiche and programme by programme (its segments,
+kg/splitter.py: each fiche's verdict is its own), so that a rebuild validates only the fiches and programmes that
+changed; a segment is also known by its programme's key (kg/chunk_cache.py) and the classes it cites, a file
+holding the digest of its triples, so that a reused programme's triples need not even be read. Only a part that conformed with nothing at all to report is remembered (an empty file named by the
 digest, under ``dist/cache/shacl/``): a part with a violation or a warning is validated again at every build, and
 its report still names the YAML lines. The partition's boundaries depend on the content (kg/partition.py), so that
 a change in one programme changes the digests of the parts holding it and of the entities it points to, not the
@@ -48,18 +51,19 @@ class PartCache:
         h.update("\n".join(lines).encode("utf-8"))
         return h.hexdigest()
 
-    def composite(self, part) -> str | None:
-        """The part's name by the keys of the programmes it is made of (kg/splitter.py) and the classes it cites,
-        when each has a key: it is known without reading its triples. A programme's key names its triples (the
-        premise of kg/chunk_cache.py); the classes pointed to come from other programmes and shared files, so
-        they are named by their text."""
-        if part.keys is None:
+    def composite(self, segment, fiche_shapes: bool) -> str | None:
+        """A segment's name (kg/splitter.py: a fiche or a programme) by its programme's key and the classes it
+        cites, when it has a key: it is known without reading its triples. A programme's key names its triples
+        (the premise of kg/chunk_cache.py); the classes it points to come from other programmes and shared files,
+        so they are named by their text."""
+        if segment.key is None:
             return None
         h = hashlib.sha256(self.salt)
-        h.update(b"keys\nfiche\n" if part.fiche_shapes else b"keys\nshared\n")
-        h.update("\n".join(sorted(str(n) for n in part.focus)).encode("utf-8") if part.focus is not None else b"*")
-        h.update(b"\n--\n" + "\n".join(part.keys).encode("utf-8") + b"\n--\n")
-        h.update("\n".join(sorted({f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in part.context})).encode("utf-8"))
+        h.update(b"keys\nfiche\n" if fiche_shapes else b"keys\nshared\n")
+        focus = segment.focus
+        h.update("\n".join(sorted(str(n) for n in focus)).encode("utf-8") if focus is not None else b"*")
+        h.update(f"\n--\n{segment.key} {segment.node}\n--\n".encode("utf-8"))
+        h.update("\n".join(sorted({f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in segment.context})).encode("utf-8"))
         return h.hexdigest()
 
     def known(self, digest: str) -> bool:

@@ -4,8 +4,8 @@ Each programme is first *placed* (:class:`Placed`): its fiches and programme wit
 point to, and the triples of the entity side (nodes outside the programmes: events, types, one triple pointing to
 each node a shape reads backwards). A rebuild keeps this summary with the programme (kg/chunk_cache.py) and places a
 programme it reuses without reading its triples: a fiche batch or programme part made only of reused programmes is
-named by their keys and the classes it cites (``Part.keys``, ``Part.context``), and its triples are read from the
-cache only if it must be validated again (``Part.fill``)."""
+named by their keys and the classes it cites (``Segment``, one per fiche or programme), and its triples are read
+from the cache only if it must be validated again (``Part.fill``)."""
 
 from __future__ import annotations
 
@@ -47,13 +47,19 @@ class Placed:
 
 @dataclass
 class Segment:
-    """A fiche's or a programme's share of a part: its triples, or (a reused programme) what reads them."""
+    """A fiche's or a programme's share of a part: its triples, or (a reused programme) what reads them; once its
+    part is made, the rdf:type triples of the nodes it points to (``context``). Its verdict is its own: the
+    shapes of a fiche read its nodes and the classes it points to, those of a programme its programme, axes,
+    fiches and roles (kg/partition.py)."""
     key: str | None  # the programme's key in kg/chunk_cache.py
     node: str
     size: int
     pointed: tuple
     triples: list | None
     load: Callable[[], list] | None = None
+    focus: frozenset | None = None  # a programme's programme and axes; None for a fiche (every fiche-class node)
+    context: list = field(default_factory=list)
+    composite: str | None = None  # its name in the cache by its programme's key (kg/shacl_cache.py)
 
 
 def sides_mark(sides: Sides) -> str:
@@ -186,7 +192,7 @@ class Splitter:
             if _ends_batch(fiche, self.batch_size, self.per_part, FICHES_BETWEEN_MARKS):
                 parts.append(self._fiche_batch())
         for programme, size, pointed, focus in placed.programmes:
-            self.programmes.append(Segment(key, programme, size, pointed, by_programme.get(programme), load))
+            self.programmes.append(Segment(key, programme, size, pointed, by_programme.get(programme), load, focus))
             self.programmes_size += size
             self.programme_names.append(programme.rsplit("/", 1)[-1])
             self.programme_focus.update(focus)
@@ -232,29 +238,28 @@ class Splitter:
         return self._part(label, segments, context, False, frozenset(focus))
 
     def _part(self, label: str, segments: list[Segment], context: list, fiche_shapes: bool, focus) -> Part:
-        keys = tuple(f"{s.key} {s.node}" for s in segments) if all(s.key for s in segments) else None
+        more = {} if fiche_shapes else self.fiche_types
+        for segment in segments:
+            segment.context = _classes_pointed([segment], self.types, more)
         if all(s.triples is not None for s in segments):
-            return Part(label, [t for s in segments for t in s.triples] + context, fiche_shapes, focus, keys, context)
-        return Part(label, None, fiche_shapes, focus, keys, context, fill=partial(self._fill, segments, context))
+            return Part(label, [t for s in segments for t in s.triples] + context, fiche_shapes, focus, segments)
+        return Part(label, None, fiche_shapes, focus, segments, fill=partial(self._fill, segments))
 
-    def _fill(self, segments: list[Segment], context: list) -> list:
-        """The triples of a part some of whose programmes were reused: read from the cache and placed again."""
-        triples, placed_of = [], {}
+    def _fill(self, segments: list[Segment]) -> None:
+        """Read the triples of the segments whose programmes were reused, from the cache, and place them again."""
+        placed_of: dict = {}
         for segment in segments:
             if segment.triples is not None:
-                triples += segment.triples
                 continue
             if segment.key not in placed_of:
                 placed_of.clear()  # one programme at a time: a part holds few
                 placed_of[segment.key] = self.place(segment.load())
             placed = placed_of[segment.key]
-            if placed is None or placed.sides != self.mark:
-                raise ValueError(f"la partie du programme {segment.node} a changé depuis sa mise en cache")
-            found = placed.fiche_triples.get(segment.node, placed.programme_triples.get(segment.node))
+            found = None if placed is None else placed.fiche_triples.get(segment.node,
+                                                                          placed.programme_triples.get(segment.node))
             if found is None or len(found) != segment.size:
                 raise ValueError(f"la partie du programme {segment.node} a changé depuis sa mise en cache")
-            triples += found
-        return triples + context
+            segment.triples = found
 
     def _entity_batch(self, batch: list, number: int) -> Part:
         classes, types = self.classes, self.types

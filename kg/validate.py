@@ -196,35 +196,60 @@ def check_parts(parts: list[Part], shapes_graph: Graph, sides: Sides, provenance
     conforms, violations, checked, cached, digests = True, [], 0, 0, []
     while parts and (parent is None or os.getppid() == parent):
         part = parts.pop(0)
-        triples = part.all_triples()  # read here, in the worker, when its programmes were reused
-        digest = cache.digest(triples, part.fiche_shapes, part.focus) if cache is not None else None
-        if digest is not None:
-            digests.append(digest)
-            if part.composite is not None:  # known by its programmes' keys next time, without reading them
-                digests.append(part.composite)
-        if digest is not None and cache.known(digest):
-            if part.composite is not None:
-                cache.remember(part.composite, digest)
+        triples, focus, todo = _still_to_check(part, cache, digests)
+        if not todo:
             cached += 1
             continue
-        graph, focus, composite = graph_of(triples), part.focus, part.composite
-        del triples
-        tasks = sides.fiche if part.fiche_shapes else sides.shared
-        del part
-        ok, results = _run_shapes(graph, shapes_graph, tasks, parent, focus)
+        graph, fiche_shapes = graph_of(triples), part.fiche_shapes
+        del part, triples
+        ok, results = _run_shapes(graph, shapes_graph, sides.fiche if fiche_shapes else sides.shared, parent, focus)
         checked += 1
         conforms = conforms and ok
         found = _report(graph, ok, results, provenance).violations
         violations += found
-        if digest is not None and ok and not found and (parent is None or os.getppid() == parent):
-            cache.remember(digest)
-            if composite is not None:
-                cache.remember(composite, digest)
+        if cache is not None and ok and not found and (parent is None or os.getppid() == parent):
+            for digest, composite in todo:
+                cache.remember(digest)
+                if composite is not None:
+                    cache.remember(composite, digest)
         del graph, results
         gc.collect()  # an rdflib graph holds reference cycles: without this, every part would stay in memory
         release_free_memory()
     violations.sort(key=_order)
     return Report(conforms, violations, checked, cached, digests)
+
+
+def _still_to_check(part: Part, cache: PartCache | None, digests: list) -> tuple[list, frozenset | None, list]:
+    """The triples and focus nodes of what ``part`` holds that no earlier build found conforming, and the names to
+    remember it by if it conforms: [(digest, composite)]. A fiche batch or programme part is looked at fiche by
+    fiche and programme by programme (its segments, read here when their programmes were reused); ``digests``
+    gets the names of everything the part holds."""
+    if part.segments is None:
+        digest = cache.digest(part.triples, part.fiche_shapes, part.focus) if cache is not None else None
+        if digest is not None:
+            digests.append(digest)
+            if cache.known(digest):
+                return [], None, []
+        return part.triples, part.focus, [(digest, None)]
+    if part.fill is not None:
+        part.fill()
+    triples, context, focus, todo = [], [], set(), []
+    for segment in part.segments:
+        digest = cache.digest(segment.triples + segment.context, part.fiche_shapes, segment.focus) \
+            if cache is not None else None
+        if digest is not None:
+            digests.append(digest)
+            if segment.composite is not None:
+                digests.append(segment.composite)
+            if cache.known(digest):
+                if segment.composite is not None:
+                    cache.remember(segment.composite, digest)
+                continue
+        todo.append((digest, segment.composite))
+        triples += segment.triples
+        context += segment.context
+        focus.update(segment.focus or ())
+    return triples + context, frozenset(focus) if part.focus is not None else None, todo
 
 
 def send_from_child(conn, parent: int, make_report) -> None:

@@ -103,18 +103,25 @@ class StreamValidation:
         return None if self.whole else self.splitter.last
 
     def _known(self, part: Part) -> bool:
-        """Whether an earlier build found this part conforming, known by its programmes' keys: then it is neither
-        read nor given to a worker."""
-        if self.cache is None:
+        """Drop from ``part`` the fiches and programmes an earlier build found conforming, known by their programme's
+        key (neither read nor given to a worker); whether nothing is left."""
+        if self.cache is None or part.segments is None:
             return False
-        part.composite = self.cache.composite(part)
-        content = self.cache.content_of(part.composite) if part.composite is not None else None
-        if content is None:
-            return False
-        self.cached += 1
-        self.digests += [content, part.composite]
-        self.names.append(part.name)
-        return True
+        left = []
+        for segment in part.segments:
+            segment.composite = self.cache.composite(segment, part.fiche_shapes)
+            content = self.cache.content_of(segment.composite) if segment.composite is not None else None
+            if content is None:
+                left.append(segment)
+            else:
+                self.digests += [content, segment.composite]
+        if not left:
+            self.cached += 1
+            self.names.append(part.name)
+            return True
+        if len(left) < len(part.segments):
+            part.segments = left  # the part's triples are its segments' (kg/validate.py)
+        return False
 
     def finish(self, whole_graph: Callable[[], Graph]) -> None:
         """Start the last parts (or, when the layout broke, validate ``whole_graph()`` here)."""
