@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from functools import lru_cache
 from pathlib import Path
 
 from kg.load import DataError, Dataset, Entity, Fiche, differs, load_dataset, read_yaml, _relative
@@ -147,10 +148,23 @@ def similarity(later: Fiche, earlier: Fiche, axes_later: dict[str, str], axes_ea
                   fold_key(axes_earlier.get(earlier.data["axis"], "")), later.number == earlier.number)
 
 
-def _score(title: str, title_before: str, axis: str, axis_before: str, same_number: bool) -> float:
-    """:func:`similarity` of texts already folded (each folded once per programme, not once per pair)."""
-    ratio = difflib.SequenceMatcher(None, title, title_before).ratio() if title else 0.0
-    return round(0.6 * ratio + 0.25 * difflib.SequenceMatcher(None, axis, axis_before).ratio() + 0.15 * same_number, 3)
+def _score(title: str, title_before: str, axis: str, axis_before: str, same_number: bool,
+           at_least: float = -1.0) -> float:
+    """:func:`similarity` of texts already folded (each folded once per programme, not once per pair); -1 when it
+    is sure to be below ``at_least`` (told by difflib's upper bound, without the full comparison of the titles)."""
+    rest = 0.25 * _ratio(axis, axis_before) + 0.15 * same_number
+    if not title:
+        return round(rest, 3)
+    matcher = difflib.SequenceMatcher(None, title, title_before)
+    if round(0.6 * matcher.quick_ratio() + rest, 3) < at_least:
+        return -1.0
+    return round(0.6 * matcher.ratio() + rest, 3)
+
+
+@lru_cache(maxsize=4096)
+def _ratio(text: str, text_before: str) -> float:
+    """difflib's ratio of two axis labels (a programme has a handful: each pair is compared once)."""
+    return difflib.SequenceMatcher(None, text, text_before).ratio()
 
 
 def _folded(part: Dataset) -> dict[int, tuple[str, str]]:
@@ -181,10 +195,16 @@ def propose_correspondences(parts: list[Dataset]) -> None:
             if fiche.data.get("follows"):
                 continue
             title, axis = now[fiche.number]
-            scored = [(_score(title, then[old.number][0], axis, then[old.number][1], fiche.number == old.number),
-                       old.number) for old in before.fiches if old.number not in taken]
-            if not scored:
+            best = None  # the highest score, the lowest number among equals
+            for old in before.fiches:
+                if old.number in taken:
+                    continue
+                score = _score(title, then[old.number][0], axis, then[old.number][1], fiche.number == old.number,
+                               at_least=best[0] if best else -1.0)
+                if best is None or (score, -old.number) > (best[0], -best[1]):
+                    best = (score, old.number)
+            if best is None:
                 continue
-            score, number = max(scored, key=lambda s: (s[0], -s[1]))
+            score, number = best
             if score >= PROPOSAL_THRESHOLD:
                 fiche.data["proposed_follows"] = (before.programme["id"], number, score)

@@ -237,6 +237,8 @@ def _still_to_check(part: Part, cache: PartCache | None, digests: list) -> tuple
     for segment in part.segments:
         digest = cache.digest(segment.triples + segment.context, part.fiche_shapes, segment.focus) \
             if cache is not None else None
+        if digest is not None and segment.composite is None:
+            segment.composite = cache.composite(segment, part.fiche_shapes)
         if digest is not None:
             digests.append(digest)
             if segment.composite is not None:

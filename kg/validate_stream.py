@@ -105,10 +105,13 @@ class StreamValidation:
     def _known(self, part: Part) -> bool:
         """Drop from ``part`` the fiches and programmes an earlier build found conforming, known by their programme's
         key (neither read nor given to a worker); whether nothing is left."""
-        if self.cache is None or part.segments is None:
-            return False
+        if self.cache is None or part.segments is None or part.fill is None:
+            return False  # every triple at hand (a programme made anew): the worker looks, and names its segments
         left = []
         for segment in part.segments:
+            if segment.triples is not None:
+                left.append(segment)
+                continue
             segment.composite = self.cache.composite(segment, part.fiche_shapes)
             content = self.cache.content_of(segment.composite) if segment.composite is not None else None
             if content is None:

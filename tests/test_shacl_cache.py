@@ -116,13 +116,32 @@ def test_a_refused_build_is_refused_again_whatever_the_cache(tmp_path):
                           "text: \"Référent CA : Thibault Garnier-Vidal.\", lines: [6, 6]}\n", "")
     assert broken != text
     fiche.write_text(broken, encoding="utf-8")  # a fiche without its referent CA: the programme's check
-    for _ in range(2):
+    reports = []
+    for _ in range(2):  # the second time, the refused programme may come from the cache of programmes
         try:
             build(data, dist)
         except BuildError as exc:
             assert "rtc-2025" in str(exc)
+            reports.append(str(exc))
         else:
             raise AssertionError("build accepted a fiche without its referent CA")
+    assert reports[0] == reports[1]
+
+
+def test_reused_programmes_are_read_and_validated_when_their_verdicts_are_lost(tmp_path, monkeypatch):
+    """The parts of reused programmes, known by neither their keys nor their triples, are read from the cache of
+    programmes by the validation's workers: same parts validated as the first build, same graph."""
+    monkeypatch.setattr(partition, "PART_TRIPLES", 300)
+    data = three_programmes(tmp_path / "data")
+    dist = tmp_path / "dist"
+    first = build(data, dist)
+    for entry in (dist / "cache" / "shacl").iterdir():
+        entry.unlink()
+    again = build(data, dist)
+    assert again.programme_parts == {"made": 0, "reused": 3, "read": 0}
+    assert again.shacl_parts == first.shacl_parts
+    assert _by_content(dist) and len(_by_keys(dist)) == (14 + 4 + 4) + 3
+    assert (again.path / "graph.nt").read_bytes() == (first.path / "graph.nt").read_bytes()
 
 
 def test_a_dump_that_fails_in_its_process_stops_the_build_and_keeps_the_last_one(tmp_path, monkeypatch):
