@@ -60,6 +60,9 @@ SHARED_PART_TRIPLES = 100_000
 #: programme in this many (``_ends_batch``); the entity batches are a fixed number of buckets of node IRIs.
 FICHES_BETWEEN_MARKS = 32
 PROGRAMMES_BETWEEN_MARKS = 8
+#: An entity batch is validated and remembered in this many segments of nodes (kg/splitter.py): a rebuild validates
+#: the segments whose nodes changed, not the whole batch.
+ENTITY_SEGMENTS = 64
 #: What a shape may say about a path read backwards for the split to keep one triple per node.
 _EXISTENCE = frozenset({SH.path, SH.message, SH.name, SH.description, SH.severity, RDF.type, SH.targetClass})
 TYPE = RDF.type  # looked up once: rdflib's namespace attribute costs a call per triple otherwise

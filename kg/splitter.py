@@ -17,9 +17,9 @@ from typing import Callable
 
 from rdflib import Literal, URIRef
 
-from kg.partition import (FICHE_CLASSES, FICHE_NODE, FICHES_BETWEEN_MARKS, PART_TRIPLES, PROGRAMME_CLASSES,
-                          PROGRAMME_LINKS, PROGRAMMES_BETWEEN_MARKS, ROLE_NODE, SHARED_PART_TRIPLES, TYPE, Part, Sides,
-                          _ends_batch, _home, _inside, _mark, _place)
+from kg.partition import (ENTITY_SEGMENTS, FICHE_CLASSES, FICHE_NODE, FICHES_BETWEEN_MARKS, PART_TRIPLES,
+                          PROGRAMME_CLASSES, PROGRAMME_LINKS, PROGRAMMES_BETWEEN_MARKS, ROLE_NODE, SHARED_PART_TRIPLES,
+                          TYPE, Part, Sides, _ends_batch, _home, _inside, _mark, _place)
 
 _UNSEEN = object()
 
@@ -214,9 +214,10 @@ class Splitter:
         homes, self.homes = self.homes, {}
         total = sum(len(triples) for triples in homes.values())
         buckets = 1 << max(0, math.ceil(math.log2(max(total, 1) / self.per_shared_part)))
-        batches: list[list] = [[] for _ in range(buckets)]
+        batches: list[dict] = [{} for _ in range(buckets)]
         for home, triples in homes.items():  # a node's batch by its IRI: a node changed leaves the others' batches
-            batches[_mark(home) % buckets] += triples
+            mark = _mark(home)  # its segment in the batch by the next bits (its verdict is its own: see _entity_batch)
+            batches[mark % buckets].setdefault(mark // buckets % ENTITY_SEGMENTS, []).extend(triples)
         del homes
         for number, batch in enumerate((b for b in batches if b), start=1):
             parts.append(self._entity_batch(batch, number))
@@ -261,12 +262,24 @@ class Splitter:
                 raise ValueError(f"la partie du programme {segment.node} a changé depuis sa mise en cache")
             segment.triples = found
 
-    def _entity_batch(self, batch: list, number: int) -> Part:
-        classes, types = self.classes, self.types
-        focus = frozenset(s for s, p, o in batch if p == TYPE and o in classes)
+    def _entity_batch(self, groups: dict, number: int) -> Part:
+        """An entity batch in segments of nodes (by their IRIs): the shapes of the entity side read a node's own
+        triples (its IRI and fragments, kg/partition.py), the classes it points to and one triple pointing to it per
+        path read backwards, so each segment's verdict is its own and a rebuild validates only the segments that
+        changed (kg/validate.py)."""
+        segments = [self._entity_segment(groups[number_in]) for number_in in sorted(groups)]
+        triples = [t for segment in segments for t in segment.triples]
+        context = list(dict.fromkeys(t for segment in segments for t in segment.context))
+        focus = frozenset(node for segment in segments for node in segment.focus)
+        return Part(f"entités, lot {number}", triples + context, fiche_shapes=False, focus=focus, segments=segments)
+
+    def _entity_segment(self, triples: list) -> Segment:
+        classes = self.classes
+        focus = frozenset(s for s, p, o in triples if p == TYPE and o in classes)
         incoming = [self.pointing[(p, node)] for node in focus for p in self.backward if (p, node) in self.pointing]
-        context = _classes_pointed([Segment(None, "", 0, _pointed(batch, None), batch)], types, self.fiche_types)
-        return Part(f"entités, lot {number}", batch + context + incoming, fiche_shapes=False, focus=focus)
+        segment = Segment(None, "", len(triples), _pointed(triples, None), triples, focus=focus)
+        segment.context = _classes_pointed([segment], self.types, self.fiche_types) + incoming
+        return segment
 
 
 def _pointed(triples: list, inside: str | None) -> tuple:

@@ -44,11 +44,13 @@ def test_a_rebuild_validates_only_the_parts_a_changed_fiche_touches(tmp_path, mo
     dist = tmp_path / "dist"
     first = build(data, dist)
     assert first.shacl_parts["cached"] == 0 and first.shacl_parts["validated"] >= 3
-    # each fiche and programme is known by its triples and by its programme's key; each entity batch by its triples
+    # each fiche and programme is known by its triples and by its programme's key; each entity batch by the triples
+    # of its segments (nodes grouped by their IRIs)
     by_content, by_keys = _by_content(dist), _by_keys(dist)
     fiches_and_programmes = (14 + 4 + 4) + 3  # the real programme, two fictional years of four fiches
     assert len(by_keys) == fiches_and_programmes and set(by_keys.values()) <= by_content
-    assert fiches_and_programmes < len(by_content) < fiches_and_programmes + first.shacl_parts["validated"]
+    entity_segments = by_content - set(by_keys.values())
+    assert len(entity_segments) > first.shacl_parts["validated"]  # many segments in each entity batch
 
     again = build(data, dist)  # nothing changed: every part is known, no programme read again
     assert again.shacl_parts == {"validated": 0, "cached": first.shacl_parts["validated"]}
@@ -68,6 +70,9 @@ def test_a_rebuild_validates_only_the_parts_a_changed_fiche_touches(tmp_path, mo
     assert len(_by_content(dist)) == len(by_content) and len(_by_content(dist) - by_content) >= 2
     assert len(_by_keys(dist)) == len(by_keys) and len(set(_by_keys(dist)) - set(by_keys)) == 4 + 1
     assert changed.programme_parts == {"made": 1, "reused": 2, "read": 0}
+    # validated again: the fiche, its programme and the one segment of entities holding the bank (a role less
+    # points to it), not the whole entity batch
+    assert len(_by_content(dist) - by_content) == 3
 
     monkeypatch.setenv("KG_SHACL_CACHE", "0")
     plain = build(data, tmp_path / "plain")
@@ -126,6 +131,30 @@ def test_a_refused_build_is_refused_again_whatever_the_cache(tmp_path):
         else:
             raise AssertionError("build accepted a fiche without its referent CA")
     assert reports[0] == reports[1]
+
+
+def test_an_entity_broken_in_a_rebuild_is_refused_as_without_the_cache(tmp_path, monkeypatch):
+    """A person left without a role breaks a shape of the entity side: the rebuild validates only that person's
+    segment of its entity batch, and refuses the build with the report a build without the cache gives."""
+    monkeypatch.setattr(partition, "PART_TRIPLES", 300)
+    data = three_programmes(tmp_path / "data")
+    build(data, tmp_path / "dist")
+    fiche = data / "programmes" / "rtc-2025" / "fiches" / "04.yaml"
+    text = fiche.read_text(encoding="utf-8")
+    role = ("  - {role: referent-equipe, agent: samia-belkacem, text: \"Référent équipe : Samia Belkacem.\", "
+            "lines: [36, 36]}\n")
+    assert role in text
+    fiche.write_text(text.replace(role, ""), encoding="utf-8")  # her only role
+    reports = []
+    for dist, cache in ((tmp_path / "dist", "1"), (tmp_path / "plain", "0")):
+        monkeypatch.setenv("KG_SHACL_CACHE", cache)
+        try:
+            build(data, dist)
+        except BuildError as exc:
+            reports.append(str(exc))
+        else:
+            raise AssertionError("build accepted a person without any role")
+    assert "samia-belkacem" in reports[0] and reports[0] == reports[1]
 
 
 def test_reused_programmes_are_read_and_validated_when_their_verdicts_are_lost(tmp_path, monkeypatch):
