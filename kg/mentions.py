@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from kg.load import Alias, Dataset, Entity, Item
-from kg.source import fold
+from kg.source import fold, fold_text
 
 CONTEXT = 30  # characters of prefix and suffix kept with each quote
 #: A person, organisation or tool named inside another entity's name counts too ("Appel à commun de l'Ademe",
@@ -37,7 +37,7 @@ class Matcher:
         self.by_key: dict[tuple[str, ...], list[tuple[Entity, Alias]]] = {}
         for entity in entities:
             for alias in [Alias(entity.label), *entity.aliases]:
-                words = tuple(_WORD.findall(fold(alias.text)[0]))
+                words = tuple(_WORD.findall(fold_text(alias.text)))
                 if words and len("".join(words)) >= 2:
                     self.by_key.setdefault(words, []).append((entity, alias))
         self.longest = max((len(k) for k in self.by_key), default=0)

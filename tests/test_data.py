@@ -309,3 +309,27 @@ def test_data_readme_documents_every_section_kind():
     text = (DATA / "README.md").read_text(encoding="utf-8")
     for kind in SECTION_KINDS:
         assert f"`{kind}`" in text
+
+
+def test_folding_drops_accents_and_case_and_keeps_where_each_character_came_from():
+    """fold (memoised per character) and fold_text (for names) give the definition, character by character and on
+    mixed texts: accents dropped, lower case, spaces and hyphens as one space."""
+    import random
+    import unicodedata
+
+    from kg.source import fold, fold_text
+
+    folded, origin = fold("Île-de-France  –  l’Économie")
+    assert folded == "ile de france l'economie" and fold_text("Île-de-France  –  l’Économie") == folded
+    assert origin[:4] == [0, 1, 2, 3] and folded[14] == "l" and origin[14] == 18  # the spaces and dash were one
+    for code in range(0x20, 0x3000):
+        char = chr(code)
+        if char in "-‐‑‒–—" or char.isspace() or char in "’‘ʼ“”«»":
+            continue
+        expected = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)).lower()
+        assert fold(char) == (expected, [0] * len(expected)) and fold_text(char) == expected, repr(char)
+    random.seed(7)
+    pool = [chr(c) for c in range(0x20, 0x600)] + list(" \t-–’") * 40
+    for _ in range(2000):
+        text = "".join(random.choice(pool) for _ in range(30))
+        assert fold_text(text) == fold(text)[0], repr(text)
