@@ -57,7 +57,8 @@ PART_TRIPLES = 250_000
 #: Triples per programme part and entity batch: smaller, since the entity batches run at the end two at a time.
 SHARED_PART_TRIPLES = 100_000
 #: A fiche batch may end past half its size after about one fiche in this many, a programme part after about one
-#: programme in this many (``_ends_batch``); the entity batches are a fixed number of buckets of node IRIs.
+#: programme in this many (``_ends_batch``); the entity batches are a fixed number of buckets of node IRIs, each in
+#: ``ENTITY_SEGMENTS`` segments.
 FICHES_BETWEEN_MARKS = 32
 PROGRAMMES_BETWEEN_MARKS = 8
 #: An entity batch is validated and remembered in this many segments of nodes (kg/splitter.py): a rebuild validates
@@ -75,9 +76,9 @@ class Part:
     fiche_shapes: bool
     #: the shared nodes this part checks (pySHACL's focus nodes); None: every target of its shapes
     focus: frozenset | None = None
-    #: a fiche batch's fiches or a programme part's programmes (kg/splitter.py ``Segment``), each with the classes it
-    #: cites: validated and remembered one by one (kg/shacl_cache.py), so that a rebuild validates only those that
-    #: changed; None for an entity batch
+    #: a fiche batch's fiches, a programme part's programmes or an entity batch's segments of nodes (kg/splitter.py
+    #: ``Segment``), each with the classes it cites: validated and remembered one by one (kg/shacl_cache.py), so that
+    #: a rebuild validates only those that changed; None for the whole graph validated as one part (kg/validate.py)
     segments: list | None = None
     #: reads the triples of the segments that have none yet (their programmes were reused: kg/splitter.py)
     fill: Callable[[], None] | None = None

@@ -2,9 +2,9 @@
 
 A part (kg/partition.py) is known by a digest of everything its verdict depends on: its triples (sorted, as
 N-Triples), its focus nodes, which side of the shapes it runs, the shapes themselves and the versions of pySHACL
-and rdflib. A fiche batch or programme part is known fiche by fiche and programme by programme (its segments,
-kg/splitter.py: each fiche's verdict is its own), so that a rebuild validates only the fiches and programmes that
-changed; a segment is also known by its programme's key (kg/chunk_cache.py) and the classes it cites, a file
+and rdflib. A fiche batch, programme part or entity batch is known fiche by fiche, programme by programme or
+segment of nodes by segment (its segments, kg/splitter.py: each one's verdict is its own), so that a rebuild
+validates only those that changed; a segment is also known by its programme's key (kg/chunk_cache.py) and the classes it cites, a file
 holding the digest of its triples, so that a reused programme's triples need not even be read. Only a part that conformed with nothing at all to report is remembered (an empty file named by the
 digest, under ``dist/cache/shacl/``): a part with a violation or a warning is validated again at every build, and
 its report still names the YAML lines. The partition's boundaries depend on the content (kg/partition.py), so that

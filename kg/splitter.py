@@ -47,10 +47,11 @@ class Placed:
 
 @dataclass
 class Segment:
-    """A fiche's or a programme's share of a part: its triples, or (a reused programme) what reads them; once its
-    part is made, the rdf:type triples of the nodes it points to (``context``). Its verdict is its own: the
+    """A fiche's, a programme's or a segment of entities' share of a part: its triples, or (a reused programme)
+    what reads them; once its part is made, the rdf:type triples of the nodes it points to (``context``; for
+    entities, also the triple pointing to each node for a path read backwards). Its verdict is its own: the
     shapes of a fiche read its nodes and the classes it points to, those of a programme its programme, axes,
-    fiches and roles (kg/partition.py)."""
+    fiches and roles, those of an entity its own triples (kg/partition.py)."""
     key: str | None  # the programme's key in kg/chunk_cache.py
     node: str
     size: int

@@ -221,8 +221,8 @@ def check_parts(parts: list[Part], shapes_graph: Graph, sides: Sides, provenance
 
 def _still_to_check(part: Part, cache: PartCache | None, digests: list) -> tuple[list, frozenset | None, list]:
     """The triples and focus nodes of what ``part`` holds that no earlier build found conforming, and the names to
-    remember it by if it conforms: [(digest, composite)]. A fiche batch or programme part is looked at fiche by
-    fiche and programme by programme (its segments, read here when their programmes were reused); ``digests``
+    remember it by if it conforms: [(digest, composite)]. A fiche batch, programme part or entity batch is looked
+    at segment by segment (fiches, programmes, groups of nodes; read here when their programmes were reused); ``digests``
     gets the names of everything the part holds."""
     if part.segments is None:
         digest = cache.digest(part.triples, part.fiche_shapes, part.focus) if cache is not None else None
